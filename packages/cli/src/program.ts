@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+
+/** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
+export function createProgram(): Command {
+  const program = new Command('etcd-dr')
+    .description(
+      'Back up, restore, verify and drill etcd of Kubernetes control planes (GDC for VMware, kubeadm).',
+    )
+    .version(packageJson.version, '-V, --version', 'print the etcd-dr version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true });
+  return program;
+}

@@ -1,0 +1,2 @@
+export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
+export { EtcdDrError } from './errors/etcd-dr-error.js';
