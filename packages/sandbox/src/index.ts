@@ -5,6 +5,29 @@ export type { LabObject, LabStateFile } from './runtime/lab-object.js';
 export { labObjectSchema, labPrefixPattern, labStateFileSchema } from './runtime/lab-object.js';
 export type { CreateLabStateOptions } from './runtime/lab-state.js';
 export { LabState, readProcessStartTime } from './runtime/lab-state.js';
+export type { ChooseLabSubnetOptions, HostsEntry, UsedNetwork } from './runtime/network/address-plan.js';
+export {
+  allocateAddress,
+  bridgeName,
+  chooseLabSubnet,
+  findUsedNetworks,
+  gatewayAddress,
+  hostLinkName,
+  maxInterfaceNameLength,
+  netnsName,
+  podHostNames,
+  renderHostsFile,
+} from './runtime/network/address-plan.js';
+export type { Ipv4Network } from './runtime/network/ipv4.js';
+export {
+  formatIpv4,
+  formatIpv4Network,
+  networksOverlap,
+  parseIpv4,
+  parseIpv4Network,
+} from './runtime/network/ipv4.js';
+export type { CreateLabNetworkOptions, LabAttachment } from './runtime/network/lab-network.js';
+export { LabNetwork } from './runtime/network/lab-network.js';
 export type { CreatePkiOptions, Pki, PkiLeaf } from './runtime/pki/create-pki.js';
 export { createPki } from './runtime/pki/create-pki.js';
 export type { CertificateFiles, IssueCertificateOptions } from './runtime/pki/issue-certificate.js';
