@@ -40,6 +40,39 @@ export type {
 export { renderKubeconfig, writeKubeconfig } from './runtime/pki/kubeconfig.js';
 export type { CertificateProfile, CertificateUsage } from './runtime/pki/openssl-config.js';
 export { renderOpensslConfig } from './runtime/pki/openssl-config.js';
+export type {
+  BuildBwrapArgumentsOptions,
+  BuildExecArgumentsOptions,
+  ContainerMount,
+} from './runtime/pod/bwrap-command.js';
+export {
+  buildBwrapArguments,
+  buildExecArguments,
+  containerEnvironment,
+  defaultContainerPath,
+  hostReadOnlyPaths,
+  resolveContainerMounts,
+  shellQuote,
+} from './runtime/pod/bwrap-command.js';
+export type { CreateBwrapPodRuntimeOptions } from './runtime/pod/bwrap-pod-runtime.js';
+export { BwrapPodRuntime } from './runtime/pod/bwrap-pod-runtime.js';
+export { imagePullMessage, isKnownImage } from './runtime/pod/known-images.js';
+export {
+  backOffResetSeconds,
+  podPhase,
+  restartBackOffSeconds,
+  shouldRestart,
+  terminationReason,
+} from './runtime/pod/restart-policy.js';
+export type {
+  ExecSession,
+  PodRuntime,
+  RuntimeContainer,
+  RuntimeContainerStatus,
+  RuntimePodSpec,
+  RuntimePodStatus,
+  RuntimeVolume,
+} from './runtime/pod-runtime.js';
 export type { RunCommandOptions, RunCommandResult } from './runtime/run-command.js';
 export { runCommand } from './runtime/run-command.js';
 export type { SandboxErrorCode } from './runtime/sandbox-error.js';
