@@ -71,6 +71,7 @@ interface PodRecord {
 }
 
 const infoFd = 3;
+const hostPath = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * The lab's kubelet and container runtime: each container is a `bwrap` process inside the pod's
@@ -221,7 +222,7 @@ export class BwrapPodRuntime implements PodRuntime {
         environment: containerEnvironment({ pod: pod.spec, container: container.spec }),
         tty: options.tty,
       }),
-      { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: {} },
+      { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: hostPath } },
     );
     pod.execs.add(child);
     child.stdin.on('error', () => {});
@@ -332,7 +333,7 @@ export class BwrapPodRuntime implements PodRuntime {
       child = spawn(launcher.command, launcher.args, {
         detached: true,
         stdio: ['ignore', logFd, logFd, 'pipe'],
-        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+        env: { PATH: hostPath },
       });
     } finally {
       closeSync(logFd);
@@ -438,7 +439,7 @@ export class BwrapPodRuntime implements PodRuntime {
             `exec 3<>/dev/tcp/127.0.0.1/${probe.tcpSocket!.port} || exec 3<>/dev/tcp/${pod.ip}/${probe.tcpSocket!.port}`,
           ];
       ready = await new Promise<boolean>((resolve) => {
-        const child = spawn('nsenter', command, { stdio: 'ignore', env: {} });
+        const child = spawn('nsenter', command, { stdio: 'ignore', env: { PATH: hostPath } });
         container.probing = child;
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.on('error', () => resolve(false));
