@@ -96,13 +96,15 @@ describe('buildBwrapArguments', () => {
   });
 
   it('builds the view on a tmpfs root, never binding the host root', () => {
-    expect(args.slice(0, 8)).toEqual([
+    expect(args.slice(0, 10)).toEqual([
       '--die-with-parent',
       '--unshare-pid',
       '--unshare-ipc',
       '--unshare-uts',
       '--hostname',
       'kube-etcd-0',
+      '--size',
+      String(512 * 1024 * 1024),
       '--tmpfs',
       '/',
     ]);

@@ -85,6 +85,11 @@ export interface BuildBwrapArgumentsOptions {
   hostPaths: string[];
   /** File descriptor bwrap writes its JSON info (with `child-pid`) to. */
   infoFd: number;
+  /**
+   * Size cap of the container's tmpfs root (RAM-backed; holds e.g. the utility pod's `/snapshot.db` and
+   * `default.etcd/`). Default 512 MiB.
+   */
+  rootSizeBytes?: number;
 }
 
 /**
@@ -102,6 +107,8 @@ export function buildBwrapArguments(options: BuildBwrapArgumentsOptions): string
     '--unshare-uts',
     '--hostname',
     pod.hostname,
+    '--size',
+    String(options.rootSizeBytes ?? 512 * 1024 * 1024),
     '--tmpfs',
     '/',
     '--ro-bind',

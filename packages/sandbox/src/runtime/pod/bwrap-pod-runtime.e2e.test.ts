@@ -192,6 +192,15 @@ describe('BwrapPodRuntime (as root, real etcd)', () => {
     expect(lines).not.toContain('work');
     expect(lines.at(-1)).toBe('not a tty');
     expect(result.exit).toEqual({ exitCode: 1 });
+    const root = await run(
+      runtime.exec({
+        uid: uid(1),
+        container: 'kube-etcd',
+        command: ['df', '-k', '--output=fstype,size', '/'],
+        tty: false,
+      }),
+    );
+    expect(root.stdout.trim().split('\n').at(-1)?.split(/\s+/)).toEqual(['tmpfs', '524288']);
     const withTty = await run(
       runtime.exec({ uid: uid(1), container: 'kube-etcd', command: ['tty'], tty: true }),
     );
