@@ -2,8 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { EtcdDrError } from '@etcd-dr/sdk';
+import { WebSocketServer } from 'ws';
 import type { ApiContext } from './api-context.js';
 import { ApiStatusError } from './api-status-error.js';
+import type { KubeletOptions } from './controllers/create-kubelet.js';
+import { type Controllers, startControllers } from './controllers/start-controllers.js';
+import { chooseExecProtocol } from './exec/exec-channels.js';
+import { handleExecUpgrade } from './exec/handle-exec-upgrade.js';
 import type { PodRuntime } from './pod-runtime-contract.js';
 import { sendError } from './rest/http-io.js';
 import { serveApiRequest } from './serve-api-request.js';
@@ -25,6 +31,17 @@ export interface CreateApiServerOptions {
   port?: number;
   /** The pod runtime for exec, logs and the kubelet glue. Default none (pods are stored, never run). */
   runtime?: PodRuntime;
+  /** Run the in-process controllers (StatefulSet, Deployment, scheduler). Default true. */
+  controllers?: boolean;
+  /**
+   * Run pods bound to these nodes through `runtime` (needs `runtime`): volumes under `dataDir`.
+   * Default none.
+   */
+  kubelet?: Omit<KubeletOptions, 'context' | 'runtime' | 'trigger'>;
+  /** Controllers' periodic resync in milliseconds. Default 2000. */
+  resyncMs?: number;
+  /** Sees controller failures (they are retried); default ignores them. */
+  onControllerError?: (error: unknown) => void;
 }
 
 /** A running simulated API server. */
@@ -35,7 +52,9 @@ export interface ApiServer {
   /** Direct access to the object store, for controllers and the lab. */
   store: ObjectStore;
   context: ApiContext;
-  /** Stops listening, ends open watches and exec sessions. */
+  /** The running controllers, when enabled. */
+  controllers: Controllers | undefined;
+  /** Stops the controllers and listening, ends open watches and exec sessions (the runtime stays up). */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -61,12 +80,19 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const etcd = createEtcdGatewayClient(options.etcd);
   const hub = createWatchHub();
   const store = createObjectStore({ etcd, hub });
-  const managedNodes = new Set<string>();
+  if (options.kubelet && !options.runtime) {
+    throw new EtcdDrError({
+      code: 'APISERVER_KUBELET_WITHOUT_RUNTIME',
+      message: 'createApiServer: the kubelet option needs a pod runtime to run pods with',
+      remedy: 'pass `runtime` (a PodRuntime) together with `kubelet`, or drop `kubelet`',
+    });
+  }
+  let controllers: Controllers | undefined;
   const context: ApiContext = {
     store,
     hub,
     runtime: options.runtime,
-    managesNode: (nodeName) => managedNodes.has(nodeName),
+    managesNode: (nodeName) => controllers?.kubelet?.managesNode(nodeName) ?? false,
   };
   const tokens = options.tokens ?? [];
   let serverAddress = '';
@@ -88,6 +114,21 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       void serveApiRequest({ context, request, response, serverAddress });
     },
   );
+  const webSocketServer = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => chooseExecProtocol(protocols),
+  });
+  server.on('upgrade', (request, socket, head) => {
+    if (!authenticated(request, tokens)) {
+      const body = JSON.stringify(unauthorized().toStatus());
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
+    void handleExecUpgrade({ context, webSocketServer, request, socket, head });
+  });
   const sockets = new Set<import('node:stream').Duplex>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -101,6 +142,16 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       resolve();
     });
   });
+  if (options.controllers ?? true) {
+    controllers = startControllers({
+      context,
+      resyncMs: options.resyncMs,
+      onError: options.onControllerError,
+      ...(options.kubelet && options.runtime
+        ? { kubelet: { ...options.kubelet, runtime: options.runtime } }
+        : {}),
+    });
+  }
   const address = server.address() as AddressInfo;
   serverAddress = `${address.address}:${address.port}`;
   const url = `https://${serverAddress}`;
@@ -108,6 +159,9 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      await controllers?.stop();
+      for (const client of webSocketServer.clients) client.terminate();
+      webSocketServer.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
@@ -122,6 +176,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     port: address.port,
     store,
     context,
+    controllers,
     close,
     [Symbol.asyncDispose]: close,
   };

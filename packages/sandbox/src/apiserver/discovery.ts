@@ -1,15 +1,19 @@
 import { type ResourceType, resourceTypes, resourceVerbs } from './resource-types.js';
 
-/** The `/version` answer (a 1.28-era GDC server). */
+/**
+ * The `/version` answer. It reports 1.32 on purpose: the Cloud SDK's `kubectl` is a dispatcher that runs
+ * the kubectl matching the server's minor version, and only kubectl >= 1.30 speaks exec over WebSocket
+ * (older ones use SPDY, which this server does not implement).
+ */
 export function versionInfo(): Record<string, string> {
   return {
     major: '1',
-    minor: '28',
-    gitVersion: 'v1.28.15-gke.1000',
+    minor: '32',
+    gitVersion: 'v1.32.4-gke.1000',
     gitCommit: '0000000000000000000000000000000000000000',
     gitTreeState: 'clean',
     buildDate: '2026-01-01T00:00:00Z',
-    goVersion: 'go1.22.0',
+    goVersion: 'go1.23.8',
     compiler: 'gc',
     platform: 'linux/amd64',
   };

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, invalid, notFound } from '../api-status-error.js';
+import { alreadyExists, conflict, internalError, invalid, notFound } from '../api-status-error.js';
 import {
   apiVersionOf,
   type ResourceType,
@@ -126,6 +126,9 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
     },
 
     async create({ type, namespace, object }) {
+      if (object.metadata?.resourceVersion) {
+        throw internalError('resourceVersion should not be set on objects to be created');
+      }
       const metadata: ObjectMeta = { ...object.metadata };
       if (!metadata.name && metadata.generateName) metadata.name = metadata.generateName + randomNameSuffix();
       const name = metadata.name ?? '';
