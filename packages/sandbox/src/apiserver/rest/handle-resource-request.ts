@@ -3,12 +3,13 @@ import type { ApiContext } from '../api-context.js';
 import { ApiStatusError, badRequest, conflict, invalid } from '../api-status-error.js';
 import type { LooseObject } from '../loose-object.js';
 import { applyCreateDefaults } from '../object-defaults.js';
+import { decodeKubernetesProtobuf } from '../protobuf/decode-kubernetes-protobuf.js';
 import { apiVersionOf, type ResourceType } from '../resource-types.js';
 import type { KubeObject } from '../storage/object-store.js';
 import { renderTable } from '../tables.js';
 import { validateObject } from '../validate-object.js';
 import { deleteObject } from './delete-object.js';
-import { parseJsonBody, readBody, sendJson } from './http-io.js';
+import { parseJsonBody, readBody, readBodyBytes, sendJson } from './http-io.js';
 import { matchesObjectFilter, objectFilterFromQuery } from './object-filter.js';
 import { patchObject } from './patch-object.js';
 import { streamPodLogs } from './pod-logs.js';
@@ -53,6 +54,9 @@ function checkAccept(request: IncomingMessage): void {
 
 async function readObjectBody(target: ResourceRequest): Promise<KubeObject> {
   const contentType = (target.request.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+  if (contentType === 'application/vnd.kubernetes.protobuf') {
+    return decodeKubernetesProtobuf(await readBodyBytes(target.request)) as KubeObject;
+  }
   if (contentType !== 'application/json') {
     throw new ApiStatusError({
       httpCode: 415,

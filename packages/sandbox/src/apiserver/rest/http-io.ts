@@ -3,6 +3,11 @@ import { ApiStatusError, badRequest, internalError } from '../api-status-error.j
 
 /** Reads a request body (at most `limitBytes`, default 3 MiB like the real server) as text. */
 export async function readBody(request: IncomingMessage, limitBytes = 3 * 1024 * 1024): Promise<string> {
+  return (await readBodyBytes(request, limitBytes)).toString('utf8');
+}
+
+/** Reads a request body (at most `limitBytes`, default 3 MiB) as bytes. */
+export async function readBodyBytes(request: IncomingMessage, limitBytes = 3 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -16,7 +21,7 @@ export async function readBody(request: IncomingMessage, limitBytes = 3 * 1024 *
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Parses a JSON body, answering 400 like the real server when it is not JSON. */
