@@ -1,0 +1,152 @@
+import type { ApiContext } from '../api-context.js';
+import { ApiStatusError } from '../api-status-error.js';
+import type { LooseObject } from '../loose-object.js';
+import type { PodRuntime } from '../pod-runtime-contract.js';
+import { findResourceType } from '../resource-types.js';
+import type { KubeObject } from '../storage/object-store.js';
+import { materializeVolumes, VolumeNotReady } from './materialize-volumes.js';
+import { isTerminating } from './pod-helpers.js';
+import { podStatusFromRuntime } from './pod-status-from-runtime.js';
+import { runtimePodSpec } from './runtime-pod-spec.js';
+
+const podType = findResourceType({ group: '', version: 'v1', resource: 'pods' })!;
+
+/** Options of {@link createKubelet}. */
+export interface KubeletOptions {
+  context: ApiContext;
+  runtime: PodRuntime;
+  /** Names of the nodes whose pods this kubelet runs. */
+  nodes: string[];
+  /** Where volumes are materialised (`pods/UID/volumes/NAME`, `pvc/NS/CLAIM`). */
+  dataDir: string;
+  /** The node's network namespace and address, for `hostNetwork` pods. Default: hostNetwork pods get their own. */
+  hostNetwork?: (nodeName: string) => { netns: string; ip: string } | undefined;
+  /** A node's root directory (Controlplane V2 nodes), passed to the runtime. */
+  nodeRoot?: (nodeName: string) => string | undefined;
+  /** Asks for another reconcile pass (the runtime changed something). */
+  trigger: () => void;
+}
+
+/** The kubelet glue between API Pod objects and the pod runtime. */
+export interface Kubelet {
+  reconcile(): Promise<void>;
+  managesNode(nodeName: string): boolean;
+}
+
+function ignoreRaces(error: unknown): void {
+  if (error instanceof ApiStatusError && ['NotFound', 'Conflict'].includes(error.reason)) return;
+  throw error;
+}
+
+/**
+ * Creates the kubelet glue: runs pods bound to the managed nodes through the runtime (volumes
+ * materialised first), writes their status back, finishes graceful deletions (kill, then remove the
+ * object) and kills pods whose objects vanished (deleted, or rolled back by an etcd restore).
+ */
+export function createKubelet(options: KubeletOptions): Kubelet {
+  const { context, runtime } = options;
+  const nodes = new Set(options.nodes);
+  const started = new Set<string>();
+  const busy = new Set<string>();
+
+  const background = (uid: string, work: () => Promise<void>): void => {
+    busy.add(uid);
+    void work()
+      .catch(() => undefined)
+      .finally(() => {
+        busy.delete(uid);
+        options.trigger();
+      });
+  };
+
+  async function writeStatus(pod: KubeObject, status: LooseObject): Promise<void> {
+    if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
+    await context.store
+      .update({
+        type: podType,
+        namespace: pod.metadata!.namespace!,
+        name: pod.metadata!.name!,
+        object: { ...pod, status },
+        subresource: 'status',
+      })
+      .catch(ignoreRaces);
+  }
+
+  function startPod(pod: KubeObject, nodeName: string): void {
+    const uid = pod.metadata!.uid!;
+    background(uid, async () => {
+      let volumes: Awaited<ReturnType<typeof materializeVolumes>>;
+      try {
+        volumes = await materializeVolumes({ context, pod, dataDir: options.dataDir });
+      } catch (error) {
+        if (!(error instanceof VolumeNotReady)) throw error;
+        await writeStatus(
+          pod,
+          podStatusFromRuntime({
+            pod,
+            runtimeStatus: undefined,
+            waitingReason: {
+              reason: 'ContainerCreating',
+              message: `MountVolume.SetUp failed: ${error.message}`,
+            },
+          }),
+        );
+        return;
+      }
+      const spec = runtimePodSpec({
+        pod,
+        volumes,
+        hostNetwork: options.hostNetwork?.(nodeName),
+        root: options.nodeRoot?.(nodeName),
+      });
+      await runtime.runPod(spec);
+      started.add(uid);
+    });
+  }
+
+  return {
+    managesNode: (nodeName) => nodes.has(nodeName),
+    async reconcile() {
+      const { items: pods } = await context.store.list({ type: podType });
+      const present = new Set<string>();
+      for (const pod of pods) {
+        const nodeName = (pod.spec as LooseObject | undefined)?.nodeName as string | undefined;
+        const uid = pod.metadata?.uid;
+        if (!uid || !nodeName || !nodes.has(nodeName)) continue;
+        present.add(uid);
+        if (busy.has(uid)) continue;
+        if (isTerminating(pod)) {
+          background(uid, async () => {
+            if (started.has(uid)) {
+              await runtime.killPod(uid, {
+                gracePeriodSeconds: pod.metadata?.deletionGracePeriodSeconds ?? 30,
+              });
+              started.delete(uid);
+            }
+            await context.store
+              .remove({
+                type: podType,
+                namespace: pod.metadata!.namespace!,
+                name: pod.metadata!.name!,
+                preconditionUid: uid,
+              })
+              .catch(ignoreRaces);
+          });
+          continue;
+        }
+        if (!started.has(uid)) {
+          startPod(pod, nodeName);
+          continue;
+        }
+        await writeStatus(pod, podStatusFromRuntime({ pod, runtimeStatus: runtime.podStatus(uid) }));
+      }
+      for (const uid of [...started]) {
+        if (present.has(uid) || busy.has(uid)) continue;
+        background(uid, async () => {
+          await runtime.killPod(uid, { gracePeriodSeconds: 0 });
+          started.delete(uid);
+        });
+      }
+    },
+  };
+}
