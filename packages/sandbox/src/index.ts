@@ -1,3 +1,23 @@
+// apiserver/: the simulated Kubernetes API server (keep these lines together; runtime/ exports go elsewhere).
+export type { KubeStatus, StatusReason } from './apiserver/api-status-error.js';
+export { ApiStatusError } from './apiserver/api-status-error.js';
+export type { KubeletOptions } from './apiserver/controllers/create-kubelet.js';
+export type { ApiServer, CreateApiServerOptions } from './apiserver/create-api-server.js';
+export { createApiServer } from './apiserver/create-api-server.js';
+export type { EtcdTlsOptions } from './apiserver/storage/etcd-gateway-client.js';
+export type { KubeObject, ObjectMeta } from './apiserver/storage/object-store.js';
+// lab/: the labs the CLI, tests and drills start.
+export type { BreakSandboxOptions } from './lab/break-sandbox.js';
+export { breakSandbox } from './lab/break-sandbox.js';
+export type { SandboxOptions, SandboxOptionsInput } from './lab/sandbox-options.js';
+export { sandboxOptionsSchema } from './lab/sandbox-options.js';
+export type { SandboxStatus } from './lab/sandbox-status.js';
+export type { SandboxReport } from './lab/sandbox-status-of.js';
+export { sandboxStatusOf } from './lab/sandbox-status-of.js';
+export type { Sandbox, StartSandboxOptions } from './lab/start-sandbox.js';
+export { startSandbox } from './lab/start-sandbox.js';
+export type { StopSandboxResult } from './lab/stop-sandbox.js';
+export { stopSandbox } from './lab/stop-sandbox.js';
 export type { CheckHostOptions } from './runtime/check-host.js';
 export { checkHost } from './runtime/check-host.js';
 export { findMissingPrerequisites, hostPrerequisites } from './runtime/host-prerequisites.js';
@@ -79,11 +99,3 @@ export type { SandboxErrorCode } from './runtime/sandbox-error.js';
 export { SandboxError } from './runtime/sandbox-error.js';
 export type { SweepLabOptions, TeardownOptions, TeardownResult } from './runtime/teardown.js';
 export { sweepLab, teardown } from './runtime/teardown.js';
-// apiserver/: the simulated Kubernetes API server (keep these lines together; runtime/ exports go elsewhere).
-export type { KubeStatus, StatusReason } from './apiserver/api-status-error.js';
-export { ApiStatusError } from './apiserver/api-status-error.js';
-export type { KubeletOptions } from './apiserver/controllers/create-kubelet.js';
-export type { ApiServer, CreateApiServerOptions } from './apiserver/create-api-server.js';
-export { createApiServer } from './apiserver/create-api-server.js';
-export type { EtcdTlsOptions } from './apiserver/storage/etcd-gateway-client.js';
-export type { KubeObject, ObjectMeta } from './apiserver/storage/object-store.js';

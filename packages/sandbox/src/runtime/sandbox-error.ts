@@ -13,7 +13,11 @@ export type SandboxErrorCode =
   | 'SANDBOX_POD_NOT_FOUND'
   | 'SANDBOX_CONTAINER_NOT_FOUND'
   | 'SANDBOX_POD_INVALID'
-  | 'SANDBOX_RUNTIME_CLOSED';
+  | 'SANDBOX_RUNTIME_CLOSED'
+  | 'SANDBOX_NOT_RUNNING'
+  | 'SANDBOX_START_FAILED'
+  | 'SANDBOX_START_TIMEOUT'
+  | 'SANDBOX_TOPOLOGY_UNSUPPORTED';
 
 /** A failure of the lab's host layer: prerequisites, network, PKI, pods, cleanup. */
 export class SandboxError extends EtcdDrError {

@@ -15,22 +15,57 @@ function isNodeReady(node: KubeObject): boolean {
   return conditions.some((condition) => condition.type === 'Ready' && condition.status === 'True');
 }
 
-/** Picks a node for a pod: every nodeSelector label must match; among fitting Ready nodes, the least loaded. Pure. */
+/** The annotation the volume binder puts on a claim of local storage: the claim lives on that node. */
+export const selectedNodeAnnotation = 'volume.kubernetes.io/selected-node';
+
+function tolerates(tolerations: LooseObject[], taint: LooseObject): boolean {
+  return tolerations.some(
+    (toleration) =>
+      (toleration.key === undefined || toleration.key === taint.key) &&
+      (toleration.effect === undefined || toleration.effect === taint.effect) &&
+      (toleration.operator === 'Exists' || toleration.value === taint.value),
+  );
+}
+
+/**
+ * Picks a node for a pod (pure): every nodeSelector label must match, NoSchedule/NoExecute taints must be
+ * tolerated, and a pod using a claim already bound to a node's local storage must go to that node (as
+ * with local PersistentVolumes); among fitting Ready nodes, the least loaded.
+ */
 export function chooseNode(options: {
   pod: KubeObject;
   nodes: KubeObject[];
   pods: KubeObject[];
+  claims?: KubeObject[];
 }): string | undefined {
-  const selector = ((options.pod.spec as LooseObject | undefined)?.nodeSelector ?? {}) as Record<
-    string,
-    string
-  >;
+  const spec = (options.pod.spec ?? {}) as LooseObject;
+  const selector = (spec.nodeSelector ?? {}) as Record<string, string>;
+  const tolerations = (spec.tolerations ?? []) as LooseObject[];
+  const claimNames = ((spec.volumes ?? []) as LooseObject[])
+    .map((volume) => volume.persistentVolumeClaim?.claimName as string | undefined)
+    .filter((name): name is string => name !== undefined);
+  const pinnedNodes = new Set(
+    (options.claims ?? [])
+      .filter(
+        (claim) =>
+          claim.metadata?.namespace === options.pod.metadata?.namespace &&
+          claimNames.includes(claim.metadata?.name ?? ''),
+      )
+      .map((claim) => claim.metadata?.annotations?.[selectedNodeAnnotation])
+      .filter((node): node is string => node !== undefined),
+  );
   const fitting = options.nodes.filter((node) => {
     const labels: Record<string, string> = {
       'kubernetes.io/hostname': node.metadata?.name ?? '',
       ...node.metadata?.labels,
     };
-    return isNodeReady(node) && Object.entries(selector).every(([key, value]) => labels[key] === value);
+    const taints = ((node.spec as LooseObject | undefined)?.taints ?? []) as LooseObject[];
+    return (
+      isNodeReady(node) &&
+      Object.entries(selector).every(([key, value]) => labels[key] === value) &&
+      taints.every((taint) => taint.effect === 'PreferNoSchedule' || tolerates(tolerations, taint)) &&
+      [...pinnedNodes].every((pinned) => pinned === node.metadata?.name)
+    );
   });
   const load = (nodeName: string): number =>
     options.pods.filter((pod) => (pod.spec as LooseObject | undefined)?.nodeName === nodeName).length;
@@ -59,13 +94,14 @@ export async function schedulePods(options: { context: ApiContext }): Promise<vo
   for (const pod of pods) {
     const spec = (pod.spec ?? {}) as LooseObject;
     if (spec.nodeName || isTerminating(pod)) continue;
-    const nodeName = chooseNode({ pod, nodes, pods });
+    const nodeName = chooseNode({ pod, nodes, pods, claims });
     const namespace = pod.metadata!.namespace!;
     const name = pod.metadata!.name!;
     if (nodeName) {
       await context.store
         .update({ type: podType, namespace, name, object: { ...pod, spec: { ...spec, nodeName } } })
         .catch(ignoreRaces);
+      await pinClaims({ context, pod, nodeName, claims });
       continue;
     }
     const conditions = ((pod.status as LooseObject | undefined)?.conditions ?? []) as LooseObject[];
@@ -111,6 +147,38 @@ export async function schedulePods(options: { context: ApiContext }): Promise<vo
           },
         },
         subresource: 'status',
+      })
+      .catch(ignoreRaces);
+  }
+}
+
+/** The first pod to use a claim pins its local storage to that pod's node (WaitForFirstConsumer). */
+async function pinClaims(options: {
+  context: ApiContext;
+  pod: KubeObject;
+  nodeName: string;
+  claims: KubeObject[];
+}): Promise<void> {
+  const volumes = ((options.pod.spec as LooseObject | undefined)?.volumes ?? []) as LooseObject[];
+  for (const volume of volumes) {
+    const claimName = volume.persistentVolumeClaim?.claimName as string | undefined;
+    const claim = options.claims.find(
+      (candidate) =>
+        candidate.metadata?.name === claimName && candidate.metadata?.namespace === options.pod.metadata?.namespace,
+    );
+    if (!claim || claim.metadata?.annotations?.[selectedNodeAnnotation]) continue;
+    await options.context.store
+      .update({
+        type: claimType,
+        namespace: claim.metadata!.namespace!,
+        name: claim.metadata!.name!,
+        object: {
+          ...claim,
+          metadata: {
+            ...claim.metadata,
+            annotations: { ...claim.metadata?.annotations, [selectedNodeAnnotation]: options.nodeName },
+          },
+        },
       })
       .catch(ignoreRaces);
   }

@@ -1,5 +1,5 @@
 import { chmod, mkdir, open, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { runCommand } from '../run-command.js';
 import { type CertificateProfile, renderOpensslConfig } from './openssl-config.js';
 
@@ -33,12 +33,14 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
     certificatePath: join(options.directory, `${options.name}.crt`),
     keyPath: join(options.directory, `${options.name}.key`),
   };
+  // A name may hold a subfolder (`admin-cp/etcd/ca`), laid out like a node's /etc/kubernetes/pki.
+  await mkdir(dirname(files.keyPath), { recursive: true, mode: 0o700 });
   await (await open(files.keyPath, 'w', 0o600)).close();
   await chmod(files.keyPath, 0o600);
   const signing = options.authority
     ? ['-CA', options.authority.certificatePath, '-CAkey', options.authority.keyPath]
     : [];
-  const configPath = join(options.directory, `.${options.name}.cnf`);
+  const configPath = join(dirname(files.keyPath), `.${basename(options.name)}.cnf`);
   await writeFile(configPath, renderOpensslConfig(options));
   try {
     await runCommand({

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { SandboxError } from '../runtime/sandbox-error.js';
+import { sendControl } from './control-protocol.js';
+import { controlSocketName, isProcessAlive, readSandboxStatus } from './sandbox-status.js';
+
+/**
+ * Corrupts the data of the given user-cluster etcd members (0-based, `kube-etcd-N` or the N+1th control-plane
+ * node) the way a failed disk would, and restarts them so that they crash-loop.
+ * @throws SandboxError `SANDBOX_NOT_RUNNING` when DIR holds no live lab.
+ */
+/** Options of {@link breakSandbox}. */
+export interface BreakSandboxOptions {
+  dir: string;
+  /** 0-based member numbers. */
+  members: number[];
+}
+
+export async function breakSandbox(options: BreakSandboxOptions): Promise<void> {
+  const status = await readSandboxStatus(options.dir);
+  if (!status || !isProcessAlive(status.pid) || status.phase !== 'ready') {
+    throw new SandboxError({
+      code: 'SANDBOX_NOT_RUNNING',
+      message: `no running lab in ${options.dir}`,
+      remedy: `start one with \`etcd-dr sandbox up --dir ${options.dir}\``,
+    });
+  }
+  const response = await sendControl({
+    socketPath: join(options.dir, controlSocketName),
+    request: { op: 'break', members: options.members },
+  });
+  if (!response.ok) {
+    throw new SandboxError({
+      code: 'SANDBOX_COMMAND_FAILED',
+      message: `break in ${options.dir}: ${response.error.message}`,
+    });
+  }
+}
