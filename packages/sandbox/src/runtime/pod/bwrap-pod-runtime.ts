@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
@@ -66,12 +66,14 @@ interface PodRecord {
   attachment?: LabAttachment;
   containers: Map<string, ContainerRecord>;
   execs: Set<ChildProcess>;
+  /** Settles once runPod has created the pod dir and network (or failed to). */
+  setUp?: Promise<void>;
   terminating?: Promise<void>;
   stopping: boolean;
 }
 
 const infoFd = 3;
-const hostPath = '/usr/sbin:/usr/bin:/sbin:/bin';
+const hostSearchPath = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * The lab's kubelet and container runtime: each container is a `bwrap` process inside the pod's
@@ -155,9 +157,19 @@ export class BwrapPodRuntime implements PodRuntime {
         },
       });
     }
+    pod.setUp = this.#setUpPod(pod, key);
+    await pod.setUp;
+    if (pod.stopping) return;
+    for (const container of pod.containers.values()) this.#startContainer(pod, container);
+    this.#emit(spec.uid);
+  }
+
+  async #setUpPod(pod: PodRecord, key: string): Promise<void> {
+    const { spec, directory } = pod;
     try {
       this.#state.record({ kind: 'directory', path: directory });
-      await mkdir(join(directory, 'tmp'), { recursive: true, mode: 0o1777 });
+      await mkdir(join(directory, 'tmp'), { recursive: true });
+      await chmod(join(directory, 'tmp'), 0o1777);
       await mkdir(join(directory, 'logs'), { recursive: true, mode: 0o700 });
       if (spec.network.kind === 'own') {
         pod.attachment = await this.#network.attach({
@@ -173,8 +185,6 @@ export class BwrapPodRuntime implements PodRuntime {
       await this.#cleanUpPod(pod);
       throw error;
     }
-    for (const container of pod.containers.values()) this.#startContainer(pod, container);
-    this.#emit(spec.uid);
   }
 
   async killPod(uid: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
@@ -222,7 +232,7 @@ export class BwrapPodRuntime implements PodRuntime {
         environment: containerEnvironment({ pod: pod.spec, container: container.spec }),
         tty: options.tty,
       }),
-      { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: hostPath } },
+      { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: hostSearchPath } },
     );
     pod.execs.add(child);
     child.stdin.on('error', () => {});
@@ -327,16 +337,23 @@ export class BwrapPodRuntime implements PodRuntime {
       ? { command: 'nsenter', args: [`--net=${netns}`, '--', 'bwrap', ...args] }
       : { command: 'ip', args: ['netns', 'exec', netns, 'bwrap', ...args] };
     const path = logPath(pod, container.spec.name, container.status.restartCount);
-    const logFd = openSync(path, 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(launcher.command, launcher.args, {
-        detached: true,
-        stdio: ['ignore', logFd, logFd, 'pipe'],
-        env: { PATH: hostPath },
+      const logFd = openSync(path, 'a', 0o600);
+      try {
+        child = spawn(launcher.command, launcher.args, {
+          detached: true,
+          stdio: ['ignore', logFd, logFd, 'pipe'],
+          env: { PATH: hostSearchPath },
+        });
+      } finally {
+        closeSync(logFd);
+      }
+    } catch (error) {
+      this.#setState(pod, container, {
+        waiting: { reason: 'RunContainerError', message: `cannot start bwrap: ${(error as Error).message}` },
       });
-    } finally {
-      closeSync(logFd);
+      return;
     }
     container.process = child;
     container.hasRun = true;
@@ -439,7 +456,7 @@ export class BwrapPodRuntime implements PodRuntime {
             `exec 3<>/dev/tcp/127.0.0.1/${probe.tcpSocket!.port} || exec 3<>/dev/tcp/${pod.ip}/${probe.tcpSocket!.port}`,
           ];
       ready = await new Promise<boolean>((resolve) => {
-        const child = spawn('nsenter', command, { stdio: 'ignore', env: { PATH: hostPath } });
+        const child = spawn('nsenter', command, { stdio: 'ignore', env: { PATH: hostSearchPath } });
         container.probing = child;
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.on('error', () => resolve(false));
@@ -462,6 +479,7 @@ export class BwrapPodRuntime implements PodRuntime {
 
   async #terminate(pod: PodRecord, gracePeriodSeconds: number): Promise<void> {
     pod.stopping = true;
+    if (!(await pod.setUp?.then(() => true).catch(() => false))) return;
     const containers = [...pod.containers.values()];
     for (const container of containers) {
       clearTimeout(container.timer);
