@@ -121,6 +121,12 @@ export class BwrapPodRuntime implements PodRuntime {
     return new BwrapPodRuntime(options, etcFiles);
   }
 
+  /**
+   * Starts a pod: its dir, its netns (own network), then every container. Resolves once the containers
+   * were spawned, before they are running or ready. A second call with the same uid does nothing; a
+   * pod with the same namespace/name but another uid is killed first.
+   * @throws SandboxError `SANDBOX_POD_INVALID` for a bad spec (nothing created), `SANDBOX_RUNTIME_CLOSED`.
+   */
   async runPod(spec: RuntimePodSpec): Promise<void> {
     if (this.#closed) throw closedError();
     if (this.#pods.has(spec.uid)) return;
@@ -129,15 +135,10 @@ export class BwrapPodRuntime implements PodRuntime {
     const previousUid = this.#byName.get(key);
     const previous = previousUid ? this.#pods.get(previousUid) : undefined;
     if (previous) {
-      if (!previous.terminating) {
-        throw new SandboxError({
-          code: 'SANDBOX_POD_INVALID',
-          message: `pod ${key} already runs with uid ${previousUid}; cannot start uid ${spec.uid}`,
-          remedy: 'kill the old pod first',
-        });
-      }
-      await previous.terminating;
-      if (this.#pods.has(spec.uid)) return;
+      // The API holds one pod per name: an older uid still here is stale and goes first (it is already
+      // terminating when the glue deleted it; else it is killed now with the default grace period).
+      await this.killPod(previous.spec.uid);
+      if (this.#pods.has(spec.uid) || this.#closed) return;
     }
     const directory = join(this.#podsDirectory, spec.uid);
     const pod: PodRecord = { spec, directory, containers: new Map(), execs: new Set(), stopping: false };
