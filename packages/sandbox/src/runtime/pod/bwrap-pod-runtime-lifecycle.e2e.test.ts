@@ -106,6 +106,22 @@ describe('BwrapPodRuntime lifecycle (as root)', () => {
     await Promise.all([runtime.killPod('never'), runtime.killPod('retry')]);
   });
 
+  it('follows a running container log until the container ends', async () => {
+    await runtime.runPod(
+      shellPod({
+        uid: 'talker',
+        name: 'talker',
+        script: 'for n in 1 2 3; do echo line $n; sleep 0.3; done',
+        restartPolicy: 'Never',
+      }),
+    );
+    await waitFor('talker running', () => runtime.podStatus('talker')?.containers[0]?.started);
+    const followed = await readAll(runtime.logs({ uid: 'talker', container: 'main', follow: true }));
+    expect(followed).toBe('line 1\nline 2\nline 3\n');
+    expect(runtime.podStatus('talker')?.phase).toBe('Succeeded');
+    await runtime.killPod('talker');
+  });
+
   it('kills a container that ignores SIGTERM once the grace period ends, and an exec on request', async () => {
     await runtime.runPod(
       shellPod({ uid: 'stubborn', name: 'stubborn', script: "trap '' TERM; sleep 7300 & wait; sleep 7301" }),

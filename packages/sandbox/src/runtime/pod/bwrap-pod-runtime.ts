@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabObject } from '../lab-object.js';
 import type { LabState } from '../lab-state.js';
@@ -253,7 +253,7 @@ export class BwrapPodRuntime implements PodRuntime {
     };
   }
 
-  logs(options: { uid: string; container: string; previous?: boolean }): Readable {
+  logs(options: { uid: string; container: string; previous?: boolean; follow?: boolean }): Readable {
     const pod = this.#pods.get(options.uid);
     const container = pod?.containers.get(options.container);
     if (!pod || !container) {
@@ -276,7 +276,12 @@ export class BwrapPodRuntime implements PodRuntime {
         remedy: 'wait for the container to start, or ask for the current logs',
       });
     }
-    return createReadStream(path);
+    if (!options.follow || options.previous) return createReadStream(path);
+    const isCurrent = () =>
+      this.#pods.get(options.uid) === pod &&
+      container.status.restartCount === attempt &&
+      container.process !== undefined;
+    return Readable.from(followFile({ path, isCurrent }));
   }
 
   onChange(listener: (uid: string) => void): () => void {
@@ -539,6 +544,26 @@ function validatePod(spec: RuntimePodSpec): void {
       message: `pod ${spec.namespace}/${spec.name}: hostname "${spec.hostname}" is not a DNS label`,
       remedy: 'use lower-case letters, digits, dots and dashes',
     });
+  }
+}
+
+/** Yields a growing file's bytes until `isCurrent()` turns false and the end was read. */
+async function* followFile(options: { path: string; isCurrent: () => boolean }): AsyncGenerator<Buffer> {
+  const file = await open(options.path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const current = options.isCurrent();
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead > 0) {
+        yield Buffer.from(buffer.subarray(0, bytesRead));
+        continue;
+      }
+      if (!current) return;
+      await sleep(200);
+    }
+  } finally {
+    await file.close();
   }
 }
 
