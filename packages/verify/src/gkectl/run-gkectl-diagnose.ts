@@ -1,0 +1,293 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { VerifyError } from '../verify-error.js';
+import { decideVerdict } from './decide-verdict.js';
+import type { DiagnoseOutput, DiagnoseVerdict } from './diagnose-output.js';
+import { createLineSplitter } from './line-splitter.js';
+import { parseDiagnoseOutput } from './parse-diagnose-output.js';
+import { type DiagnoseReport, parseDiagnoseReport } from './parse-diagnose-report.js';
+
+/** One line gkectl printed, delivered as soon as it is complete. */
+export interface DiagnoseLineEvent {
+  type: 'line';
+  stream: 'stdout' | 'stderr';
+  text: string;
+  /** Milliseconds since gkectl was started. */
+  elapsedMs: number;
+}
+
+/** Options of {@link runGkectlDiagnose}. */
+export interface RunGkectlDiagnoseOptions {
+  /** Path of the admin cluster's kubeconfig (gkectl always takes the admin kubeconfig). */
+  kubeconfig: string;
+  /** The user cluster to diagnose; omit to diagnose the admin cluster itself. */
+  clusterName?: string;
+  /** The gkectl binary: a name looked up in PATH, or a path. Default `'gkectl'`. */
+  gkectlPath?: string;
+  /** Arguments appended after the standard ones, e.g. `['--config', 'user-cluster.yaml']`. Default none. */
+  extraArgs?: string[];
+  /** Working directory of gkectl; a relative report path resolves against it. Default: this process's. */
+  cwd?: string;
+  /** How long gkectl may run before its whole process group is killed. Milliseconds, > 0. */
+  timeoutMs: number;
+  /** Cancels the run: gkectl's process group is killed and the call rejects with `VERIFY_GKECTL_ABORTED`. */
+  signal?: AbortSignal;
+  /** Receives every line as it arrives. Default: lines are only collected. */
+  onLine?: (event: DiagnoseLineEvent) => void;
+  /** Grace between SIGTERM and SIGKILL when gkectl must be stopped. Milliseconds. Default 2000. */
+  killGraceMs?: number;
+}
+
+/** The diagnose report file, when the output named one. */
+export type DiagnoseReportResult =
+  | { status: 'read'; path: string; report: DiagnoseReport }
+  | { status: 'missing'; path: string }
+  | { status: 'unreadable'; path: string; message: string }
+  | { status: 'invalid'; path: string; message: string };
+
+/** Result of {@link runGkectlDiagnose}. */
+export interface GkectlDiagnoseResult {
+  /** The verdict from output and exit code together (see `decideVerdict`). */
+  verdict: DiagnoseVerdict;
+  reasons: string[];
+  /** The parsed output (stdout and stderr interleaved in arrival order). */
+  output: DiagnoseOutput;
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  durationMs: number;
+  /** The command that ran, for the audit trail. */
+  command: { file: string; args: string[] };
+  /** Present when the output named a report file. */
+  report: DiagnoseReportResult | undefined;
+}
+
+/**
+ * Runs `gkectl diagnose cluster --kubeconfig ADMIN [--cluster-name USER] [extraArgs]`, streams its lines,
+ * and returns the parsed output, the combined verdict, exit code and duration. Reads the JSON report file
+ * when the output names one. Writes nothing to the console.
+ *
+ * gkectl runs in its own process group, so a timeout or an abort also ends whatever it started.
+ * @throws VerifyError `VERIFY_OPTIONS_INVALID`, `VERIFY_GKECTL_NOT_FOUND`, `VERIFY_GKECTL_NOT_EXECUTABLE`,
+ *   `VERIFY_GKECTL_SPAWN_FAILED`, `VERIFY_GKECTL_TIMEOUT`, `VERIFY_GKECTL_ABORTED`.
+ */
+export async function runGkectlDiagnose(options: RunGkectlDiagnoseOptions): Promise<GkectlDiagnoseResult> {
+  const file = options.gkectlPath ?? 'gkectl';
+  validate(options, file);
+  const args = [
+    'diagnose',
+    'cluster',
+    '--kubeconfig',
+    options.kubeconfig,
+    ...(options.clusterName ? ['--cluster-name', options.clusterName] : []),
+    ...(options.extraArgs ?? []),
+  ];
+  if (options.signal?.aborted) throw abortedError(file, options.signal.reason);
+
+  const run = await spawnAndCollect({ ...options, file, args });
+  const text = run.lines.join('\n');
+  const output = parseDiagnoseOutput(text);
+  const decision = decideVerdict({ output, exitCode: run.exitCode, exitSignal: run.exitSignal });
+  const report =
+    output.reportPath === undefined
+      ? undefined
+      : await readReport(resolve(options.cwd ?? '', output.reportPath));
+  return {
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    output,
+    exitCode: run.exitCode,
+    exitSignal: run.exitSignal,
+    durationMs: run.durationMs,
+    command: { file, args },
+    report,
+  };
+}
+
+function validate(options: RunGkectlDiagnoseOptions, file: string): void {
+  const problems = [
+    ...(typeof options.kubeconfig === 'string' && options.kubeconfig.trim() !== ''
+      ? []
+      : ['kubeconfig must be the path of the admin cluster kubeconfig']),
+    ...(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0
+      ? []
+      : [`timeoutMs must be a positive number of milliseconds (got ${options.timeoutMs})`]),
+    ...(file.trim() !== '' ? [] : ['gkectlPath must not be empty']),
+    ...(options.clusterName === undefined || options.clusterName.trim() !== ''
+      ? []
+      : ['clusterName must not be empty when given']),
+  ];
+  if (problems.length > 0) {
+    throw new VerifyError({
+      code: 'VERIFY_OPTIONS_INVALID',
+      message: `runGkectlDiagnose: ${problems.join('; ')}`,
+      remedy: 'pass the admin kubeconfig path and a timeout, e.g. { kubeconfig, timeoutMs: 900000 }',
+    });
+  }
+}
+
+interface SpawnOptions extends RunGkectlDiagnoseOptions {
+  file: string;
+  args: string[];
+}
+
+interface Collected {
+  lines: string[];
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  durationMs: number;
+}
+
+function spawnAndCollect(options: SpawnOptions): Promise<Collected> {
+  const { file, args } = options;
+  const killGraceMs = options.killGraceMs ?? 2000;
+  const started = performance.now();
+  const lines: string[] = [];
+
+  return new Promise<Collected>((resolvePromise, rejectPromise) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let settled = false;
+    let stopping: VerifyError | undefined;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const cleanUp = () => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: VerifyError) => {
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      rejectPromise(error);
+    };
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const stop = (error: VerifyError) => {
+      if (stopping || settled) return;
+      stopping = error;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), killGraceMs);
+    };
+    const emit = (stream: 'stdout' | 'stderr', batch: string[]) => {
+      for (const text of batch) {
+        lines.push(text);
+        options.onLine?.({ type: 'line', stream, text, elapsedMs: performance.now() - started });
+      }
+    };
+    function onAbort() {
+      stop(abortedError(file, options.signal?.reason));
+    }
+
+    const stdoutSplitter = createLineSplitter();
+    const stderrSplitter = createLineSplitter();
+    child.stdout.on('data', (chunk: Buffer) => emit('stdout', stdoutSplitter.push(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => emit('stderr', stderrSplitter.push(chunk)));
+
+    child.on('error', (error: NodeJS.ErrnoException) => fail(spawnError(file, error)));
+    child.on('close', (exitCode, exitSignal) => {
+      emit('stdout', stdoutSplitter.end());
+      emit('stderr', stderrSplitter.end());
+      if (stopping) {
+        // gkectl itself is gone; make sure nothing it started outlives it.
+        killGroup('SIGKILL');
+        const error = stopping;
+        error.output = parseDiagnoseOutput(lines.join('\n'));
+        fail(error);
+        return;
+      }
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      resolvePromise({ lines, exitCode, exitSignal, durationMs: performance.now() - started });
+    });
+
+    timeoutTimer = setTimeout(
+      () =>
+        stop(
+          new VerifyError({
+            code: 'VERIFY_GKECTL_TIMEOUT',
+            message: `${file} diagnose cluster did not finish within ${options.timeoutMs} ms and was killed`,
+            remedy:
+              'raise the timeout (diagnose can take many minutes on large clusters), check that the admin cluster API answers, or use the native checks',
+            gkectlPath: file,
+            isRetryable: true,
+          }),
+        ),
+      options.timeoutMs,
+    );
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function spawnError(file: string, error: NodeJS.ErrnoException): VerifyError {
+  if (error.code === 'ENOENT') {
+    return new VerifyError({
+      code: 'VERIFY_GKECTL_NOT_FOUND',
+      message: `gkectl not found: ${file} (searched PATH when no directory was given)`,
+      remedy:
+        'install gkectl (it ships on the GDC admin workstation) or pass --gkectl PATH, or use the native checks',
+      gkectlPath: file,
+      cause: error,
+    });
+  }
+  if (error.code === 'EACCES') {
+    return new VerifyError({
+      code: 'VERIFY_GKECTL_NOT_EXECUTABLE',
+      message: `gkectl at ${file} cannot be executed (permission denied)`,
+      remedy: `make it executable (chmod +x ${file}) or pass --gkectl with the right binary`,
+      gkectlPath: file,
+      cause: error,
+    });
+  }
+  return new VerifyError({
+    code: 'VERIFY_GKECTL_SPAWN_FAILED',
+    message: `cannot start ${file}: ${error.code ?? error.message}`,
+    remedy: 'check the gkectl binary and this machine (free memory, process limits), then retry',
+    gkectlPath: file,
+    isRetryable: true,
+    cause: error,
+  });
+}
+
+function abortedError(file: string, reason: unknown): VerifyError {
+  return new VerifyError({
+    code: 'VERIFY_GKECTL_ABORTED',
+    message: `${file} diagnose cluster was cancelled`,
+    remedy: 'run verify again when ready',
+    gkectlPath: file,
+    cause: reason,
+  });
+}
+
+async function readReport(path: string): Promise<DiagnoseReportResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { status: 'missing', path };
+    return {
+      status: 'unreadable',
+      path,
+      message: `cannot read ${path}: ${code ?? (error as Error).message}`,
+    };
+  }
+  try {
+    return { status: 'read', path, report: parseDiagnoseReport({ text, path }) };
+  } catch (error) {
+    return { status: 'invalid', path, message: (error as Error).message };
+  }
+}
