@@ -37,6 +37,7 @@ const statuses: ReadonlySet<string> = new Set<DiagnoseCheckStatus>([
   'UNKNOWN',
 ]);
 // CSI sequences (colours, cursor moves) that a terminal would not show as text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point.
 const ansiPattern = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 type Block = 'none' | 'unhealthyResources' | 'debugInformation' | 'exitError';
@@ -95,12 +96,12 @@ export function parseDiagnoseOutput(text: string): DiagnoseOutput {
     }
 
     const checkMatch = dottedCheckPattern.exec(trimmed) ?? bracketCheckPattern.exec(trimmed);
-    const printedStatus = checkMatch?.groups!.status!;
-    if (checkMatch && category && statuses.has(printedStatus!.toUpperCase())) {
+    const printedStatus = checkMatch?.groups?.status ?? '';
+    if (checkMatch && category && statuses.has(printedStatus.toUpperCase())) {
       check = {
         name: checkMatch.groups!.name!.trim(),
-        status: printedStatus!.toUpperCase() as DiagnoseCheckStatus,
-        printedStatus: printedStatus!,
+        status: printedStatus.toUpperCase() as DiagnoseCheckStatus,
+        printedStatus,
         reasons: [],
         unhealthyResources: [],
         debugInformation: [],
