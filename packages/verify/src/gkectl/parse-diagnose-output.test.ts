@@ -248,7 +248,7 @@ describe('parseDiagnoseOutput on bad input', () => {
       'Admin Cluster F5 BIG-IP',
       'Admin Cluster VCenter',
     ]);
-    const beforeVerdict = lines.findIndex((line) => line === 'Cluster is healthy!');
+    const beforeVerdict = lines.indexOf('Cluster is healthy!');
     const almost = parseDiagnoseOutput(lines.slice(0, beforeVerdict).join('\n'));
     expect(almost.verdict).toBe('unknown');
     expect(almost.allValidationsSucceeded).toBe(true);
