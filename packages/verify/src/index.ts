@@ -18,9 +18,10 @@ export { createLineSplitter } from './gkectl/line-splitter.js';
 export { parseDiagnoseOutput } from './gkectl/parse-diagnose-output.js';
 export type { DiagnoseReport, ParseDiagnoseReportOptions } from './gkectl/parse-diagnose-report.js';
 export { parseDiagnoseReport } from './gkectl/parse-diagnose-report.js';
+export type { DiagnoseReportResult, ReadDiagnoseReportOptions } from './gkectl/read-diagnose-report.js';
+export { readDiagnoseReport } from './gkectl/read-diagnose-report.js';
 export type {
   DiagnoseLineEvent,
-  DiagnoseReportResult,
   GkectlDiagnoseResult,
   RunGkectlDiagnoseOptions,
 } from './gkectl/run-gkectl-diagnose.js';

@@ -148,6 +148,14 @@ describe('parseDiagnoseOutput on composed transcripts', () => {
     expect(output.errorSummary).toBe('1 validation failed');
   });
 
+  it('still finds the report line when it comes after "Exit with error:"', () => {
+    const output = parseDiagnoseOutput(
+      'Exit with error:\nCluster is unhealthy!\nDiagnose result is saved successfully in /tmp/r.json\n',
+    );
+    expect(output.reportPath).toBe('/tmp/r.json');
+    expect(output.errorSummary).toBe('Cluster is unhealthy!');
+  });
+
   it('calls "Exit with error:" without failed checks unknown: gkectl failed, the cluster was not judged', () => {
     const output = parseDiagnoseOutput(
       'Preparing for the diagnose tool...\nExit with error:\nfailed to load the admin kubeconfig: open /x: no such file or directory\n',

@@ -74,6 +74,11 @@ export function parseDiagnoseOutput(text: string): DiagnoseOutput {
 
     if (block === 'exitError') {
       // Everything after `Exit with error:` is the error's message; it may itself be the verdict line.
+      const lateReport = reportPattern.exec(trimmed);
+      if (lateReport) {
+        reportPath = lateReport.groups!.path!.trim();
+        return;
+      }
       errorLines.push(trimmed);
       if (healthyPattern.test(trimmed)) sawHealthy = true;
       if (unhealthyPattern.test(trimmed)) sawUnhealthy = true;

@@ -346,6 +346,27 @@ describe('runGkectlDiagnose with a stand-in gkectl', () => {
     await expect(readFile(join(dir, 'args'))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 15_000);
 
+  it('stops gkectl and rethrows when the line listener throws', async () => {
+    const gkectlPath = await fakeGkectl(
+      [`echo $$ > "${dir}/gkectl.pid"`, "echo 'Preparing for the diagnose tool...'", 'sleep 300'].join('\n'),
+    );
+    const listenerError = new Error('progress bar broke');
+    const error = await caught(
+      runGkectlDiagnose({
+        kubeconfig: 'admin.kubeconfig',
+        gkectlPath,
+        timeoutMs: 60_000,
+        killGraceMs: 300,
+        onLine: () => {
+          throw listenerError;
+        },
+      }),
+    );
+    expect(error).toBe(listenerError);
+    const pid = Number(await readFile(join(dir, 'gkectl.pid'), 'utf8'));
+    expect(await waitUntilGone([pid])).toEqual([]);
+  }, 15_000);
+
   it('rejects bad options in one line before starting anything', async () => {
     const gkectlPath = await fakeGkectl('exit 0');
     const error = await caught(runGkectlDiagnose({ kubeconfig: ' ', gkectlPath, timeoutMs: 0 }));

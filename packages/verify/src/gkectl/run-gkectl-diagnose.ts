@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { VerifyError } from '../verify-error.js';
 import { decideVerdict } from './decide-verdict.js';
 import type { DiagnoseOutput, DiagnoseVerdict } from './diagnose-output.js';
-import { createLineSplitter } from './line-splitter.js';
 import { parseDiagnoseOutput } from './parse-diagnose-output.js';
-import { type DiagnoseReport, parseDiagnoseReport } from './parse-diagnose-report.js';
+import { type DiagnoseReportResult, readDiagnoseReport } from './read-diagnose-report.js';
+import { runProcessGroup } from './run-process-group.js';
 
 /** One line gkectl printed, delivered as soon as it is complete. */
 export interface DiagnoseLineEvent {
@@ -34,18 +31,11 @@ export interface RunGkectlDiagnoseOptions {
   timeoutMs: number;
   /** Cancels the run: gkectl's process group is killed and the call rejects with `VERIFY_GKECTL_ABORTED`. */
   signal?: AbortSignal;
-  /** Receives every line as it arrives. Default: lines are only collected. */
+  /** Receives every line as it arrives. If it throws, gkectl is stopped and the call rejects with that error. */
   onLine?: (event: DiagnoseLineEvent) => void;
   /** Grace between SIGTERM and SIGKILL when gkectl must be stopped. Milliseconds. Default 2000. */
   killGraceMs?: number;
 }
-
-/** The diagnose report file, when the output named one. */
-export type DiagnoseReportResult =
-  | { status: 'read'; path: string; report: DiagnoseReport }
-  | { status: 'missing'; path: string }
-  | { status: 'unreadable'; path: string; message: string }
-  | { status: 'invalid'; path: string; message: string };
 
 /** Result of {@link runGkectlDiagnose}. */
 export interface GkectlDiagnoseResult {
@@ -66,11 +56,12 @@ export interface GkectlDiagnoseResult {
 /**
  * Runs `gkectl diagnose cluster --kubeconfig ADMIN [--cluster-name USER] [extraArgs]`, streams its lines,
  * and returns the parsed output, the combined verdict, exit code and duration. Reads the JSON report file
- * when the output names one. Writes nothing to the console.
+ * when the output names one. Writes nothing to the console. An unhealthy cluster is a result, not an error.
  *
  * gkectl runs in its own process group, so a timeout or an abort also ends whatever it started.
  * @throws VerifyError `VERIFY_OPTIONS_INVALID`, `VERIFY_GKECTL_NOT_FOUND`, `VERIFY_GKECTL_NOT_EXECUTABLE`,
- *   `VERIFY_GKECTL_SPAWN_FAILED`, `VERIFY_GKECTL_TIMEOUT`, `VERIFY_GKECTL_ABORTED`.
+ *   `VERIFY_GKECTL_SPAWN_FAILED`, `VERIFY_GKECTL_TIMEOUT`, `VERIFY_GKECTL_ABORTED` (the last two carry the
+ *   output parsed so far in `error.output`).
  */
 export async function runGkectlDiagnose(options: RunGkectlDiagnoseOptions): Promise<GkectlDiagnoseResult> {
   const file = options.gkectlPath ?? 'gkectl';
@@ -85,21 +76,39 @@ export async function runGkectlDiagnose(options: RunGkectlDiagnoseOptions): Prom
   ];
   if (options.signal?.aborted) throw abortedError(file, options.signal.reason);
 
-  const run = await spawnAndCollect({ ...options, file, args });
-  const text = run.lines.join('\n');
-  const output = parseDiagnoseOutput(text);
-  const decision = decideVerdict({ output, exitCode: run.exitCode, exitSignal: run.exitSignal });
+  const onLine = options.onLine;
+  const outcome = await runProcessGroup({
+    file,
+    args,
+    cwd: options.cwd,
+    timeoutMs: options.timeoutMs,
+    killGraceMs: options.killGraceMs ?? 2000,
+    signal: options.signal,
+    onLine: onLine && ((line) => onLine({ type: 'line', ...line })),
+  });
+  switch (outcome.kind) {
+    case 'spawn-failed':
+      throw spawnError(file, outcome.error);
+    case 'listener-failed':
+      throw outcome.error;
+    case 'aborted':
+      throw withOutput(abortedError(file, outcome.reason), outcome.lines);
+    case 'timed-out':
+      throw withOutput(timeoutError(file, options.timeoutMs), outcome.lines);
+  }
+  const output = parseDiagnoseOutput(outcome.lines.join('\n'));
+  const decision = decideVerdict({ output, exitCode: outcome.exitCode, exitSignal: outcome.exitSignal });
   const report =
     output.reportPath === undefined
       ? undefined
-      : await readReport(resolve(options.cwd ?? '', output.reportPath));
+      : await readDiagnoseReport({ path: resolve(options.cwd ?? '', output.reportPath) });
   return {
     verdict: decision.verdict,
     reasons: decision.reasons,
     output,
-    exitCode: run.exitCode,
-    exitSignal: run.exitSignal,
-    durationMs: run.durationMs,
+    exitCode: outcome.exitCode,
+    exitSignal: outcome.exitSignal,
+    durationMs: outcome.durationMs,
     command: { file, args },
     report,
   };
@@ -127,108 +136,19 @@ function validate(options: RunGkectlDiagnoseOptions, file: string): void {
   }
 }
 
-interface SpawnOptions extends RunGkectlDiagnoseOptions {
-  file: string;
-  args: string[];
+function withOutput(error: VerifyError, lines: string[]): VerifyError {
+  error.output = parseDiagnoseOutput(lines.join('\n'));
+  return error;
 }
 
-interface Collected {
-  lines: string[];
-  exitCode: number | null;
-  exitSignal: NodeJS.Signals | null;
-  durationMs: number;
-}
-
-function spawnAndCollect(options: SpawnOptions): Promise<Collected> {
-  const { file, args } = options;
-  const killGraceMs = options.killGraceMs ?? 2000;
-  const started = performance.now();
-  const lines: string[] = [];
-
-  return new Promise<Collected>((resolvePromise, rejectPromise) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let settled = false;
-    let stopping: VerifyError | undefined;
-    let timeoutTimer: NodeJS.Timeout | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-
-    const cleanUp = () => {
-      clearTimeout(timeoutTimer);
-      clearTimeout(killTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
-    const fail = (error: VerifyError) => {
-      if (settled) return;
-      settled = true;
-      cleanUp();
-      rejectPromise(error);
-    };
-    const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    };
-    const stop = (error: VerifyError) => {
-      if (stopping || settled) return;
-      stopping = error;
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), killGraceMs);
-    };
-    const emit = (stream: 'stdout' | 'stderr', batch: string[]) => {
-      for (const text of batch) {
-        lines.push(text);
-        options.onLine?.({ type: 'line', stream, text, elapsedMs: performance.now() - started });
-      }
-    };
-    function onAbort() {
-      stop(abortedError(file, options.signal?.reason));
-    }
-
-    const stdoutSplitter = createLineSplitter();
-    const stderrSplitter = createLineSplitter();
-    child.stdout.on('data', (chunk: Buffer) => emit('stdout', stdoutSplitter.push(chunk)));
-    child.stderr.on('data', (chunk: Buffer) => emit('stderr', stderrSplitter.push(chunk)));
-
-    child.on('error', (error: NodeJS.ErrnoException) => fail(spawnError(file, error)));
-    child.on('close', (exitCode, exitSignal) => {
-      emit('stdout', stdoutSplitter.end());
-      emit('stderr', stderrSplitter.end());
-      if (stopping) {
-        // gkectl itself is gone; make sure nothing it started outlives it.
-        killGroup('SIGKILL');
-        const error = stopping;
-        error.output = parseDiagnoseOutput(lines.join('\n'));
-        fail(error);
-        return;
-      }
-      if (settled) return;
-      settled = true;
-      cleanUp();
-      resolvePromise({ lines, exitCode, exitSignal, durationMs: performance.now() - started });
-    });
-
-    timeoutTimer = setTimeout(
-      () =>
-        stop(
-          new VerifyError({
-            code: 'VERIFY_GKECTL_TIMEOUT',
-            message: `${file} diagnose cluster did not finish within ${options.timeoutMs} ms and was killed`,
-            remedy:
-              'raise the timeout (diagnose can take many minutes on large clusters), check that the admin cluster API answers, or use the native checks',
-            gkectlPath: file,
-            isRetryable: true,
-          }),
-        ),
-      options.timeoutMs,
-    );
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+function timeoutError(file: string, timeoutMs: number): VerifyError {
+  return new VerifyError({
+    code: 'VERIFY_GKECTL_TIMEOUT',
+    message: `${file} diagnose cluster did not finish within ${timeoutMs} ms and was killed`,
+    remedy:
+      'raise the timeout (diagnose can take many minutes on large clusters), check that the admin cluster API answers, or use the native checks',
+    gkectlPath: file,
+    isRetryable: true,
   });
 }
 
@@ -270,24 +190,4 @@ function abortedError(file: string, reason: unknown): VerifyError {
     gkectlPath: file,
     cause: reason,
   });
-}
-
-async function readReport(path: string): Promise<DiagnoseReportResult> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { status: 'missing', path };
-    return {
-      status: 'unreadable',
-      path,
-      message: `cannot read ${path}: ${code ?? (error as Error).message}`,
-    };
-  }
-  try {
-    return { status: 'read', path, report: parseDiagnoseReport({ text, path }) };
-  } catch (error) {
-    return { status: 'invalid', path, message: (error as Error).message };
-  }
 }
