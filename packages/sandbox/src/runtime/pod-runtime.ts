@@ -77,7 +77,11 @@ export interface PodRuntime {
   killPod(uid: string, options?: { gracePeriodSeconds?: number }): Promise<void>;
   podStatus(uid: string): RuntimePodStatus | undefined;
   exec(options: { uid: string; container: string; command: string[]; tty: boolean }): ExecSession;
-  logs(options: { uid: string; container: string; previous?: boolean }): Readable;
+  /**
+   * Streams a container's log. `follow` (an optional extension of the DESIGN.md contract; default false)
+   * keeps the stream open until that container start ends.
+   */
+  logs(options: { uid: string; container: string; previous?: boolean; follow?: boolean }): Readable;
   /** Called with the uid whenever a pod's status changed; returns the unsubscribe function. */
   onChange(listener: (uid: string) => void): () => void;
   /** Kills every pod. */

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabObject } from '../lab-object.js';
 import type { LabState } from '../lab-state.js';
@@ -66,12 +66,14 @@ interface PodRecord {
   attachment?: LabAttachment;
   containers: Map<string, ContainerRecord>;
   execs: Set<ChildProcess>;
+  /** Settles once runPod has created the pod dir and network (or failed to). */
+  setUp?: Promise<void>;
   terminating?: Promise<void>;
   stopping: boolean;
 }
 
 const infoFd = 3;
-const hostPath = '/usr/sbin:/usr/bin:/sbin:/bin';
+const hostSearchPath = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * The lab's kubelet and container runtime: each container is a `bwrap` process inside the pod's
@@ -119,6 +121,12 @@ export class BwrapPodRuntime implements PodRuntime {
     return new BwrapPodRuntime(options, etcFiles);
   }
 
+  /**
+   * Starts a pod: its dir, its netns (own network), then every container. Resolves once the containers
+   * were spawned, before they are running or ready. A second call with the same uid does nothing; a
+   * pod with the same namespace/name but another uid is killed first.
+   * @throws SandboxError `SANDBOX_POD_INVALID` for a bad spec (nothing created), `SANDBOX_RUNTIME_CLOSED`.
+   */
   async runPod(spec: RuntimePodSpec): Promise<void> {
     if (this.#closed) throw closedError();
     if (this.#pods.has(spec.uid)) return;
@@ -127,15 +135,10 @@ export class BwrapPodRuntime implements PodRuntime {
     const previousUid = this.#byName.get(key);
     const previous = previousUid ? this.#pods.get(previousUid) : undefined;
     if (previous) {
-      if (!previous.terminating) {
-        throw new SandboxError({
-          code: 'SANDBOX_POD_INVALID',
-          message: `pod ${key} already runs with uid ${previousUid}; cannot start uid ${spec.uid}`,
-          remedy: 'kill the old pod first',
-        });
-      }
-      await previous.terminating;
-      if (this.#pods.has(spec.uid)) return;
+      // The API holds one pod per name: an older uid still here is stale and goes first (it is already
+      // terminating when the glue deleted it; else it is killed now with the default grace period).
+      await this.killPod(previous.spec.uid);
+      if (this.#pods.has(spec.uid) || this.#closed) return;
     }
     const directory = join(this.#podsDirectory, spec.uid);
     const pod: PodRecord = { spec, directory, containers: new Map(), execs: new Set(), stopping: false };
@@ -155,9 +158,19 @@ export class BwrapPodRuntime implements PodRuntime {
         },
       });
     }
+    pod.setUp = this.#setUpPod(pod, key);
+    await pod.setUp;
+    if (pod.stopping) return;
+    for (const container of pod.containers.values()) this.#startContainer(pod, container);
+    this.#emit(spec.uid);
+  }
+
+  async #setUpPod(pod: PodRecord, key: string): Promise<void> {
+    const { spec, directory } = pod;
     try {
       this.#state.record({ kind: 'directory', path: directory });
-      await mkdir(join(directory, 'tmp'), { recursive: true, mode: 0o1777 });
+      await mkdir(join(directory, 'tmp'), { recursive: true });
+      await chmod(join(directory, 'tmp'), 0o1777);
       await mkdir(join(directory, 'logs'), { recursive: true, mode: 0o700 });
       if (spec.network.kind === 'own') {
         pod.attachment = await this.#network.attach({
@@ -173,8 +186,6 @@ export class BwrapPodRuntime implements PodRuntime {
       await this.#cleanUpPod(pod);
       throw error;
     }
-    for (const container of pod.containers.values()) this.#startContainer(pod, container);
-    this.#emit(spec.uid);
   }
 
   async killPod(uid: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
@@ -222,7 +233,7 @@ export class BwrapPodRuntime implements PodRuntime {
         environment: containerEnvironment({ pod: pod.spec, container: container.spec }),
         tty: options.tty,
       }),
-      { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: hostPath } },
+      { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: hostSearchPath } },
     );
     pod.execs.add(child);
     child.stdin.on('error', () => {});
@@ -242,7 +253,7 @@ export class BwrapPodRuntime implements PodRuntime {
     };
   }
 
-  logs(options: { uid: string; container: string; previous?: boolean }): Readable {
+  logs(options: { uid: string; container: string; previous?: boolean; follow?: boolean }): Readable {
     const pod = this.#pods.get(options.uid);
     const container = pod?.containers.get(options.container);
     if (!pod || !container) {
@@ -265,7 +276,12 @@ export class BwrapPodRuntime implements PodRuntime {
         remedy: 'wait for the container to start, or ask for the current logs',
       });
     }
-    return createReadStream(path);
+    if (!options.follow || options.previous) return createReadStream(path);
+    const isCurrent = () =>
+      this.#pods.get(options.uid) === pod &&
+      container.status.restartCount === attempt &&
+      container.process !== undefined;
+    return Readable.from(followFile({ path, isCurrent }));
   }
 
   onChange(listener: (uid: string) => void): () => void {
@@ -327,16 +343,23 @@ export class BwrapPodRuntime implements PodRuntime {
       ? { command: 'nsenter', args: [`--net=${netns}`, '--', 'bwrap', ...args] }
       : { command: 'ip', args: ['netns', 'exec', netns, 'bwrap', ...args] };
     const path = logPath(pod, container.spec.name, container.status.restartCount);
-    const logFd = openSync(path, 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(launcher.command, launcher.args, {
-        detached: true,
-        stdio: ['ignore', logFd, logFd, 'pipe'],
-        env: { PATH: hostPath },
+      const logFd = openSync(path, 'a', 0o600);
+      try {
+        child = spawn(launcher.command, launcher.args, {
+          detached: true,
+          stdio: ['ignore', logFd, logFd, 'pipe'],
+          env: { PATH: hostSearchPath },
+        });
+      } finally {
+        closeSync(logFd);
+      }
+    } catch (error) {
+      this.#setState(pod, container, {
+        waiting: { reason: 'RunContainerError', message: `cannot start bwrap: ${(error as Error).message}` },
       });
-    } finally {
-      closeSync(logFd);
+      return;
     }
     container.process = child;
     container.hasRun = true;
@@ -439,7 +462,7 @@ export class BwrapPodRuntime implements PodRuntime {
             `exec 3<>/dev/tcp/127.0.0.1/${probe.tcpSocket!.port} || exec 3<>/dev/tcp/${pod.ip}/${probe.tcpSocket!.port}`,
           ];
       ready = await new Promise<boolean>((resolve) => {
-        const child = spawn('nsenter', command, { stdio: 'ignore', env: { PATH: hostPath } });
+        const child = spawn('nsenter', command, { stdio: 'ignore', env: { PATH: hostSearchPath } });
         container.probing = child;
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.on('error', () => resolve(false));
@@ -462,6 +485,7 @@ export class BwrapPodRuntime implements PodRuntime {
 
   async #terminate(pod: PodRecord, gracePeriodSeconds: number): Promise<void> {
     pod.stopping = true;
+    if (!(await pod.setUp?.then(() => true).catch(() => false))) return;
     const containers = [...pod.containers.values()];
     for (const container of containers) {
       clearTimeout(container.timer);
@@ -520,6 +544,26 @@ function validatePod(spec: RuntimePodSpec): void {
       message: `pod ${spec.namespace}/${spec.name}: hostname "${spec.hostname}" is not a DNS label`,
       remedy: 'use lower-case letters, digits, dots and dashes',
     });
+  }
+}
+
+/** Yields a growing file's bytes until `isCurrent()` turns false and the end was read. */
+async function* followFile(options: { path: string; isCurrent: () => boolean }): AsyncGenerator<Buffer> {
+  const file = await open(options.path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const current = options.isCurrent();
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead > 0) {
+        yield Buffer.from(buffer.subarray(0, bytesRead));
+        continue;
+      }
+      if (!current) return;
+      await sleep(200);
+    }
+  } finally {
+    await file.close();
   }
 }
 
