@@ -78,8 +78,7 @@ describe('docker stand-in script', () => {
   it('parses flags as the docker CLI does: clusters, attached and = values, :ro, env from the caller', () => {
     const result = docker(
       'run',
-      '-it',
-      '-v/a:/b:ro',
+      '-iv/a:/b:ro',
       '--volume=/c:/d',
       '-e',
       'A=1',
@@ -88,7 +87,12 @@ describe('docker stand-in script', () => {
       image,
       'sh',
     );
-    expect(result.plan).toMatchObject({ rm: false, tty: true, interactive: true });
+    expect(result.plan).toMatchObject({ rm: false, tty: false, interactive: true });
+    expect(docker('run', '--tty', image, 'sh').plan).toMatchObject({ tty: true, interactive: false });
+    expect(docker('run', '-it', image, 'sh')).toMatchObject({
+      exitCode: 1,
+      stderr: 'the input device is not a TTY\n',
+    });
     expect(pairs(result.plan.bwrap, '--ro-bind')).toContainEqual(['/a', '/b']);
     expect(pairs(result.plan.bwrap, '--bind')).toEqual([['/c', '/d']]);
     expect(pairs(result.plan.bwrap, '--setenv')).toEqual(

@@ -13,6 +13,9 @@ export const dockerStandInImagePattern = /^gcr\.io\/gke-on-prem-release\/etcd-ut
  * - other images fail as a registry without them (`Unable to find image ... locally`, `pull access
  *   denied`, exit 125); unknown flags fail as the docker CLI's flag parser (`unknown flag: --x`, exit
  *   125); a command not in the image's PATH exits 127; otherwise the command's exit code is returned;
+ * - `-t` gives the command a pseudo-terminal (through `script`): stderr arrives merged into stdout with
+ *   CRLF line ends, as from a real `docker run -t`; `-it` without a terminal fails (`the input device is
+ *   not a TTY`);
  * - without root it fails as the CLI does on the daemon socket (`permission denied`).
  * With `ETCD_DR_DOCKER_PLAN=1` it prints the bwrap arguments as JSON instead of running them (tests).
  */
@@ -178,11 +181,20 @@ if (plan.tty) bwrap.push('--setenv', 'TERM', 'xterm');
 for (const [name, value] of environment) bwrap.push('--setenv', name, value);
 bwrap.push('--', ...command);
 
+if (plan.tty && plan.interactive && !process.stdin.isTTY) {
+  process.stderr.write('the input device is not a TTY\n');
+  process.exit(1);
+}
 if (process.env.ETCD_DR_DOCKER_PLAN === '1') {
   process.stdout.write(JSON.stringify({ image, rm: plan.rm, tty: plan.tty, interactive: plan.interactive, bwrap }) + '\n');
   process.exit(0);
 }
-const result = spawnSync('/usr/bin/bwrap', bwrap, { stdio: plan.interactive ? 'inherit' : ['ignore', 'inherit', 'inherit'] });
+// -t: the container's stdio is a pseudo-terminal, as with docker (stderr merged into stdout, CRLF line ends).
+const quote = (word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : "'" + word.replace(/'/g, "'\\''") + "'");
+const launcher = plan.tty
+  ? ['/usr/bin/script', ['-qefc', ['/usr/bin/bwrap', ...bwrap].map(quote).join(' '), '/dev/null']]
+  : ['/usr/bin/bwrap', bwrap];
+const result = spawnSync(launcher[0], launcher[1], { stdio: plan.interactive ? 'inherit' : ['ignore', 'inherit', 'inherit'] });
 if (result.error) daemonError('cannot start the container: ' + result.error.message, 125);
 process.exit(result.status ?? 128 + (constants.signals[result.signal] ?? 1));
 `;

@@ -76,7 +76,8 @@ describe('docker run on a node (sudo over ssh)', () => {
         "touch /usr/bin/edr-x 2>/dev/null || echo usr-read-only; ls /home 2>/dev/null || echo no-home; etcdctl version | head -1'",
     );
     expect(run.exitCode).toBe(0);
-    expect(run.stdout.toString().split('\n')).toEqual([
+    // -t: a pseudo-terminal, so CRLF line ends as from a real `docker run -t`.
+    expect(run.stdout.toString().split('\r\n')).toEqual([
       'api=3',
       '0',
       'usr-read-only',
@@ -102,6 +103,12 @@ describe('docker run on a node (sudo over ssh)', () => {
 
   it('propagates exit codes and fails like docker for other images, unknown flags, missing commands, non-root', async () => {
     expect((await ssh(`sudo -n docker run --rm ${image} sh -c 'exit 42'`)).exitCode).toBe(42);
+    const withTty = await ssh(`sudo -n docker run --rm -t ${image} sh -c 'echo to-stderr >&2; exit 7'`);
+    expect([withTty.exitCode, withTty.stdout.toString(), withTty.stderr]).toEqual([7, 'to-stderr\r\n', '']);
+    const withoutTty = await ssh(
+      `sudo -n docker run --rm ${image} sh -c 'echo to-stderr >&2; echo to-stdout'`,
+    );
+    expect([withoutTty.stdout.toString(), withoutTty.stderr]).toEqual(['to-stdout\n', 'to-stderr\n']);
     const refused = await ssh('sudo -n docker run --rm busybox true');
     expect(refused.exitCode).toBe(125);
     expect(refused.stderr).toContain("Unable to find image 'busybox:latest' locally");

@@ -64,6 +64,23 @@ describe('jump host', () => {
     expect(sshdLog).toContain(`Accepted publickey for ubuntu from ${jump.ip}`);
   });
 
+  it('reaches a node with `ssh -J` naming the jump host, with the node key given on the command line', async () => {
+    const result = await runClient({
+      program: 'ssh',
+      args: [
+        '-F',
+        sshConfigPath,
+        ...clientOptions({ identity: cp1.privateKeyPath, knownHosts: knownHostsPath }),
+        '-J',
+        'jump',
+        `ubuntu@${cp1.ip}`,
+        'hostname',
+      ],
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.toString()).toBe('admin-cp1\n');
+  });
+
   it('copies with scp through the jump host, and with a ProxyCommand as the runbook script does', async () => {
     const target = join(dir, 'ca.crt');
     const copied = await runClient({
