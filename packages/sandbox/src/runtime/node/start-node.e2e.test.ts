@@ -199,6 +199,7 @@ describe('startNode', () => {
     expect(links.stdout).not.toContain(state.prefix);
     expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(node.directory);
     expect(existsSync(node.directory)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['copied-ca.crt', 'extracted', 'known_hosts', 'pki']);
     expect(existsSync(join(dir, 'state.json'))).toBe(false);
     expect(hashHost()).toEqual(hostHashesBefore);
   });

@@ -115,6 +115,7 @@ export async function startNode(options: StartNodeOptions): Promise<LabNode> {
   };
 
   try {
+    state.record({ kind: 'directory', path: dirname(directory) });
     state.record({ kind: 'directory', path: directory });
     await prepareRoot({ root, name, role, allowSshFrom: options.allowSshFrom, pki: options.pki });
     await runCommand({
