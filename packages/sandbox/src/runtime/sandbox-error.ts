@@ -13,7 +13,10 @@ export type SandboxErrorCode =
   | 'SANDBOX_POD_NOT_FOUND'
   | 'SANDBOX_CONTAINER_NOT_FOUND'
   | 'SANDBOX_POD_INVALID'
-  | 'SANDBOX_RUNTIME_CLOSED';
+  | 'SANDBOX_RUNTIME_CLOSED'
+  | 'SANDBOX_NODE_INVALID'
+  | 'SANDBOX_NODE_START_FAILED'
+  | 'SANDBOX_MANIFEST_INVALID';
 
 /** A failure of the lab's host layer: prerequisites, network, PKI, pods, cleanup. */
 export class SandboxError extends EtcdDrError {
