@@ -6,3 +6,25 @@ export type { LoadClusterConfigOptions } from './cluster/load-cluster-config.js'
 export { loadClusterConfig } from './cluster/load-cluster-config.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
+export type { ConnectSshOptions } from './transport/ssh/connect-ssh.js';
+export { connectSsh } from './transport/ssh/connect-ssh.js';
+export { hostKeyFingerprint, sameHostKey } from './transport/ssh/host-key-fingerprint.js';
+export type { DiskFree } from './transport/ssh/parse-disk-free.js';
+export { parseDiskFree } from './transport/ssh/parse-disk-free.js';
+export { shellQuote } from './transport/ssh/shell-quote.js';
+export type {
+  SshConnection,
+  SshExecOptions,
+  SshExecResult,
+  SshHostKeyCheck,
+  SshOperationOptions,
+  SshReadFileOptions,
+  SshReadTarOptions,
+  SshStatDiskFreeOptions,
+  SshTransferResult,
+  SshWriteFileOptions,
+} from './transport/ssh/ssh-connection.js';
+export type { SshErrorCode, SshErrorOptions } from './transport/ssh/ssh-error.js';
+export { SshError } from './transport/ssh/ssh-error.js';
+export type { SudoFailure } from './transport/ssh/sudo-failure.js';
+export { sudoFailure } from './transport/ssh/sudo-failure.js';
