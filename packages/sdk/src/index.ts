@@ -1,3 +1,15 @@
+export type { AgeDecryptOptions, AgeDecryptResult } from './bundle-crypto/age-decrypt.js';
+export { ageDecrypt } from './bundle-crypto/age-decrypt.js';
+export type { AgeEncryptOptions, AgeEncryptResult } from './bundle-crypto/age-encrypt.js';
+export { ageEncrypt } from './bundle-crypto/age-encrypt.js';
+export type { CryptoErrorCode, CryptoErrorOptions } from './bundle-crypto/crypto-error.js';
+export { CryptoError } from './bundle-crypto/crypto-error.js';
+export type { LoadAgeIdentitiesOptions, LoadAgeRecipientsOptions } from './bundle-crypto/load-age-keys.js';
+export { loadAgeIdentities, loadAgeRecipients } from './bundle-crypto/load-age-keys.js';
+export type { ParseAgeIdentitiesOptions } from './bundle-crypto/parse-age-identities.js';
+export { parseAgeIdentities } from './bundle-crypto/parse-age-identities.js';
+export type { ParseAgeRecipientsOptions } from './bundle-crypto/parse-age-recipients.js';
+export { parseAgeRecipients } from './bundle-crypto/parse-age-recipients.js';
 export type { ClusterConfig, ClusterConfigInput, SshNode, Topology } from './cluster/cluster-config.js';
 export { clusterConfigSchema, sshNodeSchema, topologySchema } from './cluster/cluster-config.js';
 export type { ConfigErrorCode } from './cluster/config-error.js';
