@@ -117,6 +117,15 @@ describe('connectSsh against a real OpenSSH sshd', () => {
       stdin: Readable.from([Buffer.alloc(3_000_000, 1), Buffer.alloc(1_000_000, 2)]),
     });
     expect(streamedIn.stdout.toString().trim()).toBe('4000000');
+    const ignoresInput = await connection.exec({
+      command: 'exit 4',
+      stdin: Readable.from(
+        (function* () {
+          for (let index = 0; index < 400; index++) yield Buffer.alloc(256 * 1024, index);
+        })(),
+      ),
+    });
+    expect(ignoresInput.exitCode).toBe(4);
     const killed = await connection.exec({ command: 'kill -KILL $$' });
     expect(killed.exitCode).toBeNull();
     expect(killed.exitSignal).toBe('SIGKILL');

@@ -361,6 +361,22 @@ export class Ssh2Connection implements SshConnection {
       );
     }
 
+    // Without a listener a channel error (a write after the remote side closed) would crash the process.
+    channel.on('error', (error: Error) => {
+      if (this.#lost) fail(this.#lostError(step, stdoutBytes));
+      else
+        fail(
+          this.#error({
+            code: 'SSH_COMMAND_FAILED',
+            step,
+            message: `channel of ${step} on ${this.#where()} failed: ${error.message}`,
+            remedy: 'run it again; check the sshd log of the node',
+            cause: error,
+            bytesTransferred: stdoutBytes,
+            isRetryable: true,
+          }),
+        );
+    });
     channel.on('close', (code: number | null | undefined, signal: string | undefined) => {
       exit = { code, signal };
       maybeDone();
