@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -105,6 +106,32 @@ describe('connectSsh against a real OpenSSH sshd', () => {
       connectSsh({ node: nodeOf(sshd, { identityFile: join(sshd.dir, 'nope') }) }),
     );
     expect(missing.code).toBe('SSH_IDENTITY_UNREADABLE');
+    const lockedKey = join(sshd.dir, 'locked_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', lockedKey]);
+    const locked = await expectSshError(connectSsh({ node: nodeOf(sshd, { identityFile: lockedKey }) }));
+    expect(locked.code).toBe('SSH_IDENTITY_UNREADABLE');
+    expect(locked.remedy).toContain('passphrase');
+    expect(locked.toLine()).not.toContain((await readFile(lockedKey, 'utf8')).split('\n')[1]);
+  });
+
+  it('times out a host that accepts TCP but never speaks SSH', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const error = await expectSshError(connectSsh({ node: nodeOf(sshd, { port }), timeoutMs: 700 }));
+      expect(error.code).toBe('SSH_TIMEOUT');
+      expect(error.isRetryable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('runs commands with stdin, exit codes, signals and separate stderr', async () => {

@@ -131,7 +131,8 @@ async function openClient(options: {
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
       if (error) {
-        client.end();
+        // destroy, not end: a peer that never speaks SSH would keep a politely half-closed socket open.
+        client.destroy();
         if (hop.sock) hop.sock.destroy();
         reject(error);
         return;

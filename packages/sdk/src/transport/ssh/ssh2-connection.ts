@@ -183,7 +183,10 @@ export class Ssh2Connection implements SshConnection {
             client.once('close', () => resolve());
             client.end();
             // A dead peer never answers the disconnect; do not wait for it forever.
-            setTimeout(resolve, 2000).unref();
+            setTimeout(() => {
+              client.destroy();
+              resolve();
+            }, 2000).unref();
           }),
       ),
     );
