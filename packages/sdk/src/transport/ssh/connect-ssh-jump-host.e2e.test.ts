@@ -77,6 +77,21 @@ describe('connectSsh through a jump host', () => {
     }
   });
 
+  it('reports SSH_CONNECTION_LOST when the jump host drops the connection mid-command', async () => {
+    const connection = await connectSsh({ node: targetNode, jumpHost: jumpNode });
+    try {
+      const running = connection.exec({ command: 'sleep 3; echo late' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await jump.killConnections()).toBeGreaterThan(0);
+      const error = await expectSshError(running);
+      expect(error.code).toBe('SSH_CONNECTION_LOST');
+      expect(error.node).toBe('cp-3');
+      expect(error.jumpHost).toBe('jump');
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('names the jump host when its pinned key changed, and the node when the node key changed', async () => {
     const wrong = `SHA256:${Buffer.alloc(32, 9).toString('base64').replace(/=+$/, '')}`;
     const jumpMismatch = await expectSshError(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -64,6 +64,20 @@ describe('connectSsh as a non-root user with sudo -n', () => {
     );
     expect(denied.code).toBe('SSH_COMMAND_FAILED');
     expect(denied.message).toContain('Permission denied');
+  });
+
+  it('writes a root-owned file with the given mode through sudo, atomically', async () => {
+    const target = join(sshd.dir, 'restored.key');
+    await operator.writeFile({ path: target, mode: 0o600, sudo: true, source: 'restored key\n' });
+    const info = await stat(target);
+    expect(info.mode & 0o777).toBe(0o600);
+    expect(info.uid).toBe(0);
+    expect(await readFile(target, 'utf8')).toBe('restored key\n');
+    const refused = await expectSshError(
+      operator.writeFile({ path: join(sshd.dir, 'x'), mode: 0o600, source: 'x' }),
+    );
+    expect(refused.code).toBe('SSH_COMMAND_FAILED');
+    expect(refused.message).toContain('Permission denied');
   });
 
   it('turns sudo asking for a password into SSH_SUDO_PASSWORD_REQUIRED with a remedy', async () => {

@@ -310,7 +310,18 @@ export class Ssh2Connection implements SshConnection {
       if (settled || !exit || !outputDone) return;
       const stderr = stderrTail.toString('utf8');
       if (exit.code === undefined && exit.signal === undefined) {
-        fail(this.#lostError(step, stdoutBytes));
+        fail(
+          this.#lost
+            ? this.#lostError(step, stdoutBytes)
+            : this.#error({
+                code: 'SSH_COMMAND_FAILED',
+                step,
+                message: `${step} on ${this.#where()} ended without an exit status after ${stdoutBytes} bytes`,
+                remedy: 'run it again; check the sshd log of the node',
+                bytesTransferred: stdoutBytes,
+                isRetryable: true,
+              }),
+        );
         return;
       }
       if (options.sudo || options.commandLine.startsWith(sudoPrefix)) {
