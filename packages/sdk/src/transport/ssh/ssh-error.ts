@@ -14,7 +14,7 @@ export type SshErrorCode =
   | 'SSH_SUDO_NOT_ALLOWED'
   | 'SSH_CONNECTION_LOST'
   | 'SSH_FORWARD_FAILED'
-  | 'SSH_INVALID_PATH';
+  | 'SSH_INVALID_ARGUMENT';
 
 /** Options of {@link SshError}. */
 export interface SshErrorOptions extends EtcdDrErrorOptions {

@@ -75,7 +75,7 @@ export class Ssh2Connection implements SshConnection {
     const offset = options.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw this.#error({
-        code: 'SSH_INVALID_PATH',
+        code: 'SSH_INVALID_ARGUMENT',
         step: 'read-file',
         message: `offset ${offset} for ${path} is not a non-negative integer`,
         remedy: 'pass the number of bytes already received',
@@ -113,7 +113,7 @@ export class Ssh2Connection implements SshConnection {
     const path = this.#checkPath(options.path, 'write-file');
     if (!Number.isInteger(options.mode) || options.mode < 0 || options.mode > 0o7777) {
       throw this.#error({
-        code: 'SSH_INVALID_PATH',
+        code: 'SSH_INVALID_ARGUMENT',
         step: 'write-file',
         message: `mode ${options.mode} for ${path} is not a file mode`,
         remedy: 'pass a mode such as 0o600',
@@ -213,7 +213,7 @@ export class Ssh2Connection implements SshConnection {
   #checkPath(path: string, step: string): string {
     if (!path.startsWith('/') || /[\0\n]/.test(path) || path.split('/').includes('..')) {
       throw this.#error({
-        code: 'SSH_INVALID_PATH',
+        code: 'SSH_INVALID_ARGUMENT',
         step,
         message: `remote path ${JSON.stringify(path)} on ${this.#where()} must be absolute, without .. or newlines`,
         remedy: 'pass an absolute path such as /etc/kubernetes/pki',
