@@ -7,16 +7,42 @@ const leafPageFlag = 0x02;
 const bucketLeafFlag = 0x01;
 const elementSize = 16;
 const bucketHeaderSize = 16;
+/** How much of a deferred value is read for the visitor: enough for a KeyValue's key field. */
+const deferredHeadBytes = 4096;
 const fallbackPageSizes = [4096, 512, 1024, 2048, 8192, 16384, 32768, 65536];
 
 /** A bucket: either a B+tree rooted at a page, or an inline bucket whose single leaf page sits in its value. */
 export type BboltBucket = { kind: 'paged'; rootPageId: number } | { kind: 'inline'; page: Buffer };
 
 /**
- * Called for each entry of a bucket in key order. `key` and `value` are views into a page buffer: copy
- * them to keep them. For a nested bucket, `nested` is set and `value` is the raw bucket header.
+ * Called for each entry of a bucket in key order. `key` and `value` are views into a shared read buffer,
+ * valid until the visitor reads other pages (e.g. enters `nested`): copy them to keep them. For a nested
+ * bucket, `nested` is set and `value` is the raw bucket header.
  */
-export type BboltVisitor = (key: Buffer, value: Buffer, nested: BboltBucket | undefined) => void;
+export type BboltVisitor = (
+  key: Buffer,
+  value: Buffer,
+  nested: BboltBucket | undefined,
+  deferred: DeferredValue | undefined,
+) => void;
+
+/**
+ * Where a large value lies in the file when {@link ForEachOptions.deferValuesOver} skipped reading it;
+ * `value` then holds only its first 4 KiB.
+ */
+export interface DeferredValue {
+  offset: number;
+  length: number;
+}
+
+/** Options of {@link BboltReader.forEach}. */
+export interface ForEachOptions {
+  /**
+   * Values longer than this many bytes (which always sit on overflow pages when longer than a page) are
+   * not read: the visitor gets their first 4 KiB and their location. Default: every value is read.
+   */
+  deferValuesOver?: number;
+}
 
 /** Options of {@link openBboltReader}. */
 export interface OpenBboltReaderOptions {
@@ -36,9 +62,11 @@ export interface BboltReader {
   readonly meta: BboltMeta;
   readonly rootBucket: BboltBucket;
   /** Visits every entry of `bucket` in key order (nested buckets are reported, not entered). */
-  forEach(bucket: BboltBucket, visit: BboltVisitor): void;
+  forEach(bucket: BboltBucket, visit: BboltVisitor, options?: ForEachOptions): void;
   /** Finds a bucket by its path of names from the root, e.g. `['key']`. */
   findBucket(names: readonly string[]): BboltBucket | undefined;
+  /** Reads `length` bytes at `offset` into a new buffer (e.g. a deferred value). */
+  readBytes(range: DeferredValue): Buffer;
   close(): void;
 }
 
@@ -77,8 +105,8 @@ export function openBboltReader(options: OpenBboltReaderOptions): BboltReader {
   }
 }
 
-function readAt(fd: number, offset: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
+function readAt(fd: number, offset: number, length: number, into?: Buffer): Buffer {
+  const buffer = into ?? Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
     const read = readSync(fd, buffer, done, length - done, offset + done);
@@ -113,12 +141,17 @@ function selectMeta(fd: number, path: string, fileSize: number): BboltMeta {
     }
     throw snapshotErrors.corrupt(path, 'both bbolt meta pages fail their version or checksum check');
   }
-  const meta = valid.reduce((best, candidate) => (candidate.transactionId > best.transactionId ? candidate : best));
+  const meta = valid.reduce((best, candidate) =>
+    candidate.transactionId > best.transactionId ? candidate : best,
+  );
   if (meta.pageSize < 512 || meta.pageSize > 1 << 20 || (meta.pageSize & (meta.pageSize - 1)) !== 0) {
     throw snapshotErrors.corrupt(path, `implausible bbolt page size ${meta.pageSize}`);
   }
   if (meta.rootPageId < 2 || meta.rootPageId >= meta.pageCount) {
-    throw snapshotErrors.corrupt(path, `root page ${meta.rootPageId} is outside the ${meta.pageCount} pages in use`);
+    throw snapshotErrors.corrupt(
+      path,
+      `root page ${meta.rootPageId} is outside the ${meta.pageCount} pages in use`,
+    );
   }
   return meta;
 }
@@ -130,10 +163,19 @@ class PositionalBboltReader implements BboltReader {
   readonly rootBucket: BboltBucket;
   readonly #fd: number;
   readonly #readAheadBytes: number;
+  #windowBuffer: Buffer | undefined;
   #window: Buffer = Buffer.alloc(0);
   #windowOffset = 0;
+  /** Counts window refills: a page viewed in the window before a refill must be read again. */
+  #generation = 0;
 
-  constructor(options: { fd: number; path: string; fileSize: number; meta: BboltMeta; readAheadBytes: number }) {
+  constructor(options: {
+    fd: number;
+    path: string;
+    fileSize: number;
+    meta: BboltMeta;
+    readAheadBytes: number;
+  }) {
     this.#fd = options.fd;
     this.path = options.path;
     this.fileSize = options.fileSize;
@@ -142,11 +184,12 @@ class PositionalBboltReader implements BboltReader {
     this.rootBucket = { kind: 'paged', rootPageId: options.meta.rootPageId };
   }
 
-  forEach(bucket: BboltBucket, visit: BboltVisitor): void {
+  forEach(bucket: BboltBucket, visit: BboltVisitor, options: ForEachOptions = {}): void {
+    const defer = options.deferValuesOver ?? Number.POSITIVE_INFINITY;
     if (bucket.kind === 'inline') {
-      this.#visitPage(bucket.page, 'inline bucket', 0, visit);
+      this.#visitPage(bucket.page, undefined, 0, visit, defer);
     } else {
-      this.#visitPage(this.#readPage(bucket.rootPageId), `page ${bucket.rootPageId}`, 0, visit);
+      this.#visitPage(this.#readPage(bucket.rootPageId, defer), bucket.rootPageId, 0, visit, defer);
     }
   }
 
@@ -164,6 +207,13 @@ class PositionalBboltReader implements BboltReader {
     return bucket;
   }
 
+  readBytes(range: DeferredValue): Buffer {
+    const bytes = readAt(this.#fd, range.offset, range.length);
+    if (bytes.length !== range.length)
+      throw this.#corrupt(`${range.length} bytes at ${range.offset} run past the end`);
+    return bytes;
+  }
+
   close(): void {
     closeSync(this.#fd);
   }
@@ -172,24 +222,40 @@ class PositionalBboltReader implements BboltReader {
     return snapshotErrors.corrupt(this.path, detail);
   }
 
+  #inWindow(offset: number, length: number): boolean {
+    return offset >= this.#windowOffset && offset + length <= this.#windowOffset + this.#window.length;
+  }
+
   #read(offset: number, length: number): Buffer {
-    const windowEnd = this.#windowOffset + this.#window.length;
-    if (offset >= this.#windowOffset && offset + length <= windowEnd) {
+    if (this.#inWindow(offset, length)) {
       return this.#window.subarray(offset - this.#windowOffset, offset - this.#windowOffset + length);
     }
     if (length > this.#readAheadBytes) return readAt(this.#fd, offset, length);
-    // A fresh buffer per window, never reused: views handed out earlier stay valid.
-    this.#window = readAt(this.#fd, offset, Math.min(this.#readAheadBytes, this.fileSize - offset));
+    // One buffer reused for every refill: fresh buffers cost a page fault per 4 KiB.
+    this.#windowBuffer ??= Buffer.allocUnsafe(this.#readAheadBytes);
+    const windowLength = Math.min(this.#readAheadBytes, this.fileSize - offset);
+    this.#window = readAt(this.#fd, offset, windowLength, this.#windowBuffer.subarray(0, windowLength));
     this.#windowOffset = offset;
+    this.#generation++;
     return this.#window.subarray(0, length);
   }
 
-  #readPage(pageId: number): Buffer {
+  /**
+   * Reads a page with its overflow pages; with a finite `defer`, a leaf whose spilled values are all
+   * longer than `defer` is returned as its first page only.
+   */
+  #readPage(pageId: number, defer: number): Buffer {
     const { pageSize, pageCount } = this.meta;
     if (pageId < 2 || pageId >= pageCount) {
       throw this.#corrupt(`a branch points to page ${pageId}, outside the ${pageCount} pages in use`);
     }
-    let page = this.#read(pageId * pageSize, pageSize);
+    const offset = pageId * pageSize;
+    // Outside the window, peek at the page alone first: refilling the window at the start of a leaf
+    // with large values would read the values that deferral is meant to skip.
+    let page =
+      this.#inWindow(offset, pageSize) || defer === Number.POSITIVE_INFINITY
+        ? this.#read(offset, pageSize)
+        : readAt(this.#fd, offset, pageSize);
     const headerId = page.readUInt32LE(0) + page.readUInt32LE(4) * 2 ** 32;
     if (headerId !== pageId) throw this.#corrupt(`page ${pageId} identifies itself as page ${headerId}`);
     const overflow = page.readUInt32LE(12);
@@ -197,12 +263,36 @@ class PositionalBboltReader implements BboltReader {
       if (pageId + overflow >= pageCount) {
         throw this.#corrupt(`page ${pageId} overflows ${overflow} pages past the ${pageCount} pages in use`);
       }
-      page = this.#read(pageId * pageSize, (overflow + 1) * pageSize);
+      if (!this.#canDefer(page, defer)) page = this.#read(offset, (overflow + 1) * pageSize);
+    } else if (!this.#isWindowView(page)) {
+      page = this.#read(offset, pageSize);
     }
     return page;
   }
 
-  #visitPage(page: Buffer, where: string, depth: number, visit: BboltVisitor): void {
+  #canDefer(firstPage: Buffer, defer: number): boolean {
+    if (defer === Number.POSITIVE_INFINITY || firstPage.readUInt16LE(8) !== leafPageFlag) return false;
+    const count = firstPage.readUInt16LE(10);
+    if (pageHeaderSize + count * elementSize > firstPage.length) return false;
+    for (let index = 0; index < count; index++) {
+      if (firstPage.readUInt32LE(pageHeaderSize + index * elementSize + 12) > defer) return true;
+    }
+    return false;
+  }
+
+  #isWindowView(page: Buffer): boolean {
+    return this.#windowBuffer !== undefined && page.buffer === this.#windowBuffer.buffer;
+  }
+
+  /** `pageId` is undefined for an inline bucket's page (a private copy, never a window view). */
+  #visitPage(
+    page: Buffer,
+    pageId: number | undefined,
+    depth: number,
+    visit: BboltVisitor,
+    defer: number,
+  ): void {
+    const where = pageId === undefined ? 'inline bucket' : `page ${pageId}`;
     if (depth > 64) throw this.#corrupt(`${where}: B+tree deeper than 64 levels (a page cycle)`);
     const flags = page.readUInt16LE(8);
     const count = page.readUInt16LE(10);
@@ -210,22 +300,53 @@ class PositionalBboltReader implements BboltReader {
       throw this.#corrupt(`${where}: ${count} elements do not fit in the page`);
     }
     if (flags === leafPageFlag) {
+      const span = (page.readUInt32LE(12) + 1) * this.meta.pageSize;
+      // Only the first page of a leaf with large values was read (see #canDefer): fetch each element.
+      const partial = pageId !== undefined && page.length < span;
+      if (partial) page = Buffer.from(page.subarray(0, pageHeaderSize + count * elementSize));
+      const generation = this.#generation;
       for (let index = 0; index < count; index++) {
+        if (pageId !== undefined && this.#generation !== generation && this.#isWindowView(page)) {
+          // The visitor read other pages and the window moved under this page: take a private copy.
+          page = readAt(this.#fd, pageId * this.meta.pageSize, page.length);
+        }
         const element = pageHeaderSize + index * elementSize;
         const elementFlags = page.readUInt32LE(element);
         const keyStart = element + page.readUInt32LE(element + 4);
-        const keyEnd = keyStart + page.readUInt32LE(element + 8);
-        const valueEnd = keyEnd + page.readUInt32LE(element + 12);
-        if (valueEnd > page.length) throw this.#corrupt(`${where}: element ${index} points past the page end`);
-        const value = page.subarray(keyEnd, valueEnd);
+        const keyLength = page.readUInt32LE(element + 8);
+        const valueLength = page.readUInt32LE(element + 12);
+        const valueEnd = keyStart + keyLength + valueLength;
+        if (valueEnd > (partial ? span : page.length)) {
+          throw this.#corrupt(`${where}: element ${index} points past the page end`);
+        }
+        let entry = page;
+        let entryStart = keyStart;
+        let deferred: DeferredValue | undefined;
+        if (partial) {
+          const fileOffset = pageId * this.meta.pageSize + keyStart;
+          if (valueLength > defer) {
+            deferred = { offset: fileOffset + keyLength, length: valueLength };
+            entry = readAt(this.#fd, fileOffset, keyLength + Math.min(valueLength, deferredHeadBytes));
+          } else {
+            entry = readAt(this.#fd, fileOffset, keyLength + valueLength);
+          }
+          entryStart = 0;
+        }
+        const key = entry.subarray(entryStart, entryStart + keyLength);
+        const value = entry.subarray(
+          entryStart + keyLength,
+          entryStart + keyLength + (deferred ? entry.length - keyLength : valueLength),
+        );
         const nested = elementFlags & bucketLeafFlag ? this.#bucketOf(value, where) : undefined;
-        visit(page.subarray(keyStart, keyEnd), value, nested);
+        visit(key, value, nested, deferred);
       }
     } else if (flags === branchPageFlag) {
+      // Children refill the window, so a branch page is kept as a private copy.
+      if (this.#isWindowView(page)) page = Buffer.from(page);
       for (let index = 0; index < count; index++) {
         const element = pageHeaderSize + index * elementSize;
         const childId = page.readUInt32LE(element + 8) + page.readUInt32LE(element + 12) * 2 ** 32;
-        this.#visitPage(this.#readPage(childId), `page ${childId}`, depth + 1, visit);
+        this.#visitPage(this.#readPage(childId, defer), childId, depth + 1, visit, defer);
       }
     } else {
       throw this.#corrupt(`${where}: expected a branch or leaf page, found flags 0x${flags.toString(16)}`);
@@ -236,7 +357,8 @@ class PositionalBboltReader implements BboltReader {
     if (value.length < bucketHeaderSize) throw this.#corrupt(`${where}: nested bucket header is too short`);
     const rootPageId = value.readUInt32LE(0) + value.readUInt32LE(4) * 2 ** 32;
     if (rootPageId !== 0) return { kind: 'paged', rootPageId };
-    const page = value.subarray(bucketHeaderSize);
+    // A copy: the visitor may keep the bucket or read other pages before entering it.
+    const page = Buffer.from(value.subarray(bucketHeaderSize));
     if (page.length < pageHeaderSize) throw this.#corrupt(`${where}: inline bucket is too short`);
     return { kind: 'inline', page };
   }

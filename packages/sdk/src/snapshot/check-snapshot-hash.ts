@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { openBboltReader } from './bbolt-reader.js';
+import { sha256InWorker } from './sha256-in-worker.js';
 import { snapshotErrors } from './snapshot-error.js';
 
 /** Length of the SHA-256 that `etcdctl snapshot save` appends. */
@@ -38,8 +38,8 @@ export interface CheckSnapshotHashOptions {
 }
 
 /**
- * Verifies the trailing SHA-256 of a snapshot by streaming the file once (memory bounded by the stream
- * chunk size). A mismatch is reported, not thrown, so callers choose; see {@link inspectSnapshot}.
+ * Verifies the trailing SHA-256 of a snapshot by reading the file once on a worker thread (memory bounded
+ * by one 4 MiB read buffer). A mismatch is reported, not thrown, so callers choose; see {@link inspectSnapshot}.
  * @throws SnapshotError `SNAPSHOT_NOT_FOUND`, `SNAPSHOT_TRUNCATED`, `SNAPSHOT_NOT_BBOLT`, `SNAPSHOT_CORRUPT`.
  */
 export async function checkSnapshotHash(options: CheckSnapshotHashOptions): Promise<SnapshotHashCheck> {
@@ -56,8 +56,22 @@ export async function checkSnapshotHash(options: CheckSnapshotHashOptions): Prom
       throw snapshotErrors.notFound(path, error.code ?? String(error), error);
     },
   );
+  return startSnapshotHashCheck({ path, fileSize, pageSize });
+}
+
+/**
+ * Starts the trailing-hash check synchronously (layout verdict, trailer read, worker start) and returns
+ * the pending result, so the caller can read the file's pages on its own thread meanwhile.
+ * @throws SnapshotError `SNAPSHOT_TRUNCATED` (synchronously) when the size fits no layout.
+ */
+export function startSnapshotHashCheck(options: {
+  path: string;
+  fileSize: number;
+  pageSize: number;
+}): Promise<SnapshotHashCheck> {
+  const { path, fileSize, pageSize } = options;
   const layout = classifySnapshotLayout({ fileSize, pageSize });
-  if (layout === 'unhashed') return { verdict: 'unhashed' };
+  if (layout === 'unhashed') return Promise.resolve({ verdict: 'unhashed' });
   if (layout === 'truncated') {
     throw snapshotErrors.truncated(
       path,
@@ -65,17 +79,22 @@ export async function checkSnapshotHash(options: CheckSnapshotHashOptions): Prom
     );
   }
   const dataSize = fileSize - snapshotHashLength;
-  const hash = createHash('sha256');
-  const trailer: Buffer[] = [];
-  let position = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const dataPart = Math.max(0, Math.min(chunk.length, dataSize - position));
-    if (dataPart > 0) hash.update(dataPart === chunk.length ? chunk : chunk.subarray(0, dataPart));
-    if (dataPart < chunk.length) trailer.push(chunk.subarray(dataPart));
-    position += chunk.length;
+  const expected = readTrailer(path, dataSize);
+  return sha256InWorker({ path, length: dataSize }).then(({ digest: actual, hashedBytes }) => {
+    if (hashedBytes !== dataSize) throw snapshotErrors.truncated(path, 'the file shrank while being read');
+    return expected === actual
+      ? { verdict: 'ok', sha256: actual }
+      : { verdict: 'mismatch', expected, actual };
+  });
+}
+
+function readTrailer(path: string, offset: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const trailer = Buffer.alloc(snapshotHashLength);
+    const bytesRead = readSync(fd, trailer, 0, snapshotHashLength, offset);
+    return trailer.subarray(0, bytesRead).toString('hex');
+  } finally {
+    closeSync(fd);
   }
-  if (position !== fileSize) throw snapshotErrors.truncated(path, `the file changed size while being read`);
-  const expected = Buffer.concat(trailer).toString('hex');
-  const actual = hash.digest('hex');
-  return expected === actual ? { verdict: 'ok', sha256: actual } : { verdict: 'mismatch', expected, actual };
 }

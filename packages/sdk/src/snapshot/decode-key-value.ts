@@ -83,7 +83,8 @@ export function decodeKeyValue(bytes: Uint8Array): KeyValue {
     } else if (wireType === wireBytes) {
       const length = readVarint(bytes, offset);
       const end = length.next + length.value;
-      if (end > bytes.length) throw new ProtobufDecodeError(`field ${field} runs past the end (${end} > ${bytes.length})`);
+      if (end > bytes.length)
+        throw new ProtobufDecodeError(`field ${field} runs past the end (${end} > ${bytes.length})`);
       if (field === 1) result.key = bytes.subarray(length.next, end);
       else if (field === 5) result.value = bytes.subarray(length.next, end);
       offset = end;
@@ -97,4 +98,35 @@ export function decodeKeyValue(bytes: Uint8Array): KeyValue {
   }
   if (offset > bytes.length) throw new ProtobufDecodeError('last field runs past the end');
   return result;
+}
+
+/**
+ * Fast path for scanning millions of entries: the byte range of field 1 (`key`) of an encoded KeyValue,
+ * skipping other fields without decoding them.
+ * @throws ProtobufDecodeError when the field is missing or runs past the end.
+ */
+export function keyValueKeyRange(bytes: Uint8Array): [start: number, end: number] {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const tag = readVarint(bytes, offset);
+    offset = tag.next;
+    const wireType = tag.value % 8;
+    if (wireType === wireBytes) {
+      const length = readVarint(bytes, offset);
+      const end = length.next + length.value;
+      if (end > bytes.length)
+        throw new ProtobufDecodeError(`field ${Math.floor(tag.value / 8)} runs past the end`);
+      if (tag.value === 0x0a) return [length.next, end];
+      offset = end;
+    } else if (wireType === wireVarint) {
+      offset = readVarint(bytes, offset).next;
+    } else if (wireType === wireFixed64) {
+      offset += 8;
+    } else if (wireType === wireFixed32) {
+      offset += 4;
+    } else {
+      throw new ProtobufDecodeError(`unsupported wire type ${wireType}`);
+    }
+  }
+  throw new ProtobufDecodeError('no key field');
 }

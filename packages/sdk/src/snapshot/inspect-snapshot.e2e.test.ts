@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdDrError } from '../errors/etcd-dr-error.js';
 import { run, startTestEtcd, type TestEtcd } from '../test-support/start-etcd.js';
+import { openBboltReader } from './bbolt-reader.js';
 import { checkSnapshotHash } from './check-snapshot-hash.js';
 import { inspectSnapshot } from './inspect-snapshot.js';
+import { scanEtcdBackend } from './scan-etcd-backend.js';
 
 let etcd: TestEtcd;
 let dir: string;
@@ -58,8 +60,18 @@ beforeAll(async () => {
   await put('/registry/example.com/widgets/team-a/w1', 'w');
   await put('/registry/example.com/clusterwidgets/cw1', 'cw');
   await put('/registry/secrets/team-a/big', 'x'.repeat(20_000));
+  // Values over several overflow pages, given on stdin (too long for one argument).
+  for (const [name, size] of [
+    ['huge-1', 70_000],
+    ['huge-2', 300_000],
+  ] as const) {
+    await etcd.etcdctl(['put', `/registry/secrets/team-a/${name}`], { input: 'y'.repeat(size) });
+    live.add(`/registry/secrets/team-a/${name}`);
+  }
   await put('/other/app-key', 'o');
-  const compactAt = Number(JSON.parse(await etcd.etcdctl(['get', '/registry/minions/node-1', '-w', 'json'])).header.revision);
+  const compactAt = Number(
+    JSON.parse(await etcd.etcdctl(['get', '/registry/minions/node-1', '-w', 'json'])).header.revision,
+  );
   await etcd.etcdctl(['compaction', String(compactAt)]);
   await put('/registry/pods/default/web-1', 'v3');
   await del('/registry/pods/team-a/job-1');
@@ -99,6 +111,20 @@ describe('inspectSnapshot on a real etcd snapshot', () => {
     expect(inspection.fileSize % inspection.pageSize).toBe(32);
   });
 
+  it('gets the same status hash whether large values are checksummed on a worker or not', async () => {
+    const expected = await status(snapshotPath);
+    for (const offloadValuesOver of [Number.POSITIVE_INFINITY, 1024, 8192]) {
+      const reader = openBboltReader({ path: snapshotPath, readAheadBytes: 16 * 1024 });
+      try {
+        const scan = await scanEtcdBackend({ reader, offloadValuesOver });
+        expect(scan.status, `offload over ${offloadValuesOver}`).toEqual(expected);
+        expect(scan.liveKeys.length).toBe(live.size);
+      } finally {
+        reader.close();
+      }
+    }
+  });
+
   it('reports the compaction and the keys that are live, per resource and namespace', async () => {
     const inspection = await inspectSnapshot({ path: snapshotPath });
     expect(inspection.compactedRevision).toBeGreaterThan(1);
@@ -121,7 +147,7 @@ describe('inspectSnapshot on a real etcd snapshot', () => {
       minions: { live: 1, cluster: 1, ns: {} },
       namespaces: { live: 2, cluster: 2, ns: {} },
       pods: { live: 3, cluster: 0, ns: { default: 2, 'kube-system': 1 } },
-      secrets: { live: 1, cluster: 0, ns: { 'team-a': 1 } },
+      secrets: { live: 3, cluster: 0, ns: { 'team-a': 3 } },
       services: { live: 1, cluster: 0, ns: { default: 1 } },
     });
     expect(inspection.namespaces).toEqual([
@@ -129,14 +155,21 @@ describe('inspectSnapshot on a real etcd snapshot', () => {
       { namespace: 'default', liveKeys: 4 },
       { namespace: 'kube-node-lease', liveKeys: 1 },
       { namespace: 'kube-system', liveKeys: 1 },
-      { namespace: 'team-a', liveKeys: 2 },
+      { namespace: 'team-a', liveKeys: 4 },
     ]);
   });
 
   it('counts exactly the keys etcd itself serves under each prefix', async () => {
     const inspection = await inspectSnapshot({ path: snapshotPath });
-    for (const prefix of ['/registry/pods/', '/registry/configmaps/', '/registry/example.com/', '/registry/']) {
-      const served = JSON.parse(await etcd.etcdctl(['get', prefix, '--prefix', '--keys-only', '-w', 'json'])) as {
+    for (const prefix of [
+      '/registry/pods/',
+      '/registry/configmaps/',
+      '/registry/example.com/',
+      '/registry/',
+    ]) {
+      const served = JSON.parse(
+        await etcd.etcdctl(['get', prefix, '--prefix', '--keys-only', '-w', 'json']),
+      ) as {
         count?: number;
       };
       const counted = inspection.resources

@@ -1,6 +1,10 @@
 import { openBboltReader } from './bbolt-reader.js';
-import { checkSnapshotHash, type SnapshotHashCheck } from './check-snapshot-hash.js';
-import { type EtcdBackendScan, scanEtcdBackend, type SnapshotStatus } from './scan-etcd-backend.js';
+import {
+  classifySnapshotLayout,
+  type SnapshotHashCheck,
+  startSnapshotHashCheck,
+} from './check-snapshot-hash.js';
+import { type EtcdBackendScan, type SnapshotStatus, scanEtcdBackend } from './scan-etcd-backend.js';
 import { snapshotErrors } from './snapshot-error.js';
 import { type RegistrySummary, summarizeRegistryKeys } from './summarize-registry-keys.js';
 
@@ -36,18 +40,40 @@ export async function inspectSnapshot(options: InspectSnapshotOptions): Promise<
   const { path } = options;
   const reader = openBboltReader({ path });
   try {
-    const integrity = await checkSnapshotHash({ path, pageSize: reader.meta.pageSize });
-    if (integrity.verdict === 'unhashed' && options.requireHash) throw snapshotErrors.unhashed(path);
+    if (
+      options.requireHash &&
+      classifySnapshotLayout({ fileSize: reader.fileSize, pageSize: reader.meta.pageSize }) === 'unhashed'
+    ) {
+      throw snapshotErrors.unhashed(path);
+    }
+    const hashing = startSnapshotHashCheck({
+      path,
+      fileSize: reader.fileSize,
+      pageSize: reader.meta.pageSize,
+    });
+    // Stop the worker's result from counting as unhandled while this thread scans.
+    hashing.catch(() => undefined);
+    let scan: EtcdBackendScan;
+    try {
+      scan = await scanEtcdBackend({ reader });
+    } catch (error) {
+      // Damage the hash explains is reported as a hash mismatch, the clearer verdict.
+      const integrity = await hashing.catch(() => undefined);
+      if (integrity?.verdict === 'mismatch')
+        throw snapshotErrors.hashMismatch(path, integrity.expected, integrity.actual);
+      throw error;
+    }
+    const integrity = await hashing;
     if (integrity.verdict === 'mismatch' && !options.allowHashMismatch) {
       throw snapshotErrors.hashMismatch(path, integrity.expected, integrity.actual);
     }
-    const { liveKeys, ...scan } = scanEtcdBackend({ reader });
+    const { liveKeys, ...rest } = scan;
     return {
       path,
       fileSize: reader.fileSize,
       pageSize: reader.meta.pageSize,
       integrity,
-      ...scan,
+      ...rest,
       ...summarizeRegistryKeys({ keys: liveKeys }),
     };
   } finally {

@@ -28,7 +28,10 @@ export interface RegistrySummary {
 
 /** Pure: counts keys per `/registry/<resource>/` prefix and per namespace (see {@link classifyRegistryKey}). */
 export function summarizeRegistryKeys(options: { keys: Iterable<string> }): RegistrySummary {
-  const resources = new Map<string, { liveKeys: number; clusterScoped: number; namespaces: Map<string, number> }>();
+  const resources = new Map<
+    string,
+    { liveKeys: number; clusterScoped: number; namespaces: Map<string, number> }
+  >();
   const namespaces = new Map<string, number>();
   let liveKeys = 0;
   for (const key of options.keys) {
@@ -47,7 +50,8 @@ export function summarizeRegistryKeys(options: { keys: Iterable<string> }): Regi
       namespaces.set(namespace, (namespaces.get(namespace) ?? 0) + 1);
     }
   }
-  const byName = <T>(left: [string, T], right: [string, T]) => (left[0] < right[0] ? -1 : left[0] > right[0] ? 1 : 0);
+  const byName = <T>(left: [string, T], right: [string, T]) =>
+    left[0] < right[0] ? -1 : left[0] > right[0] ? 1 : 0;
   return {
     liveKeys,
     resources: [...resources].sort(byName).map(([resource, entry]) => ({

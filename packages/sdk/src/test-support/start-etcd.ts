@@ -30,15 +30,24 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Runs a command and resolves with its stdout, or rejects naming the command and its stderr. */
-export function run(command: string, args: readonly string[], options: { input?: string } = {}): Promise<string> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { input?: string } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ETCDCTL_API: '3' } });
+    const child = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ETCDCTL_API: '3' },
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -47,7 +56,12 @@ export function run(command: string, args: readonly string[], options: { input?:
     child.once('close', (code) => {
       const out = Buffer.concat(stdout).toString();
       if (code === 0) resolve(out);
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${Buffer.concat(stderr).toString().trim()}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} exited ${code}: ${Buffer.concat(stderr).toString().trim()}`,
+          ),
+        );
     });
     child.stdin.end(options.input ?? '');
   });
@@ -140,7 +154,10 @@ export async function startTestEtcd(options: StartTestEtcdOptions = {}): Promise
     await waitForExit(child, 5000);
     await rm(dataDir, { recursive: true, force: true });
     if (attempt === 3) {
-      const tail = (await readFile(join(dir, 'etcd.log'), 'utf8').catch(() => '')).split('\n').slice(-5).join('\n');
+      const tail = (await readFile(join(dir, 'etcd.log'), 'utf8').catch(() => ''))
+        .split('\n')
+        .slice(-5)
+        .join('\n');
       await rm(dir, { recursive: true, force: true });
       throw new Error(`etcd did not become healthy on ${endpoint}; last log lines:\n${tail}`);
     }
