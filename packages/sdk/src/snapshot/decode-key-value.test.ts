@@ -69,6 +69,13 @@ describe('decodeKeyValue', () => {
     expect(Buffer.from(keyLast.subarray(keyStart, keyEnd)).toString()).toBe('/k');
   });
 
+  it('finds keys of 128 bytes and more (two-byte length)', () => {
+    const longKey = `/registry/configmaps/default/${'n'.repeat(200)}`;
+    const encoded = Uint8Array.from([...bytesField(1, Buffer.from(longKey)), ...varintField(2, 1n)]);
+    const [start, end] = keyValueKeyRange(encoded);
+    expect(Buffer.from(encoded.subarray(start, end)).toString()).toBe(longKey);
+  });
+
   it('rejects a field that runs past the end, and a KeyValue without key', () => {
     expect(() => decodeKeyValue(encoded.subarray(0, 10))).toThrow(/runs past the end/);
     expect(() => keyValueKeyRange(Uint8Array.from(varintField(2, 5n)))).toThrow(/no key field/);

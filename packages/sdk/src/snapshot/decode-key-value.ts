@@ -106,6 +106,10 @@ export function decodeKeyValue(bytes: Uint8Array): KeyValue {
  * @throws ProtobufDecodeError when the field is missing or runs past the end.
  */
 export function keyValueKeyRange(bytes: Uint8Array): [start: number, end: number] {
+  // etcd writes field 1 first; a key shorter than 128 bytes has a one-byte length.
+  if (bytes[0] === 0x0a && bytes.length > 1 && bytes[1]! < 0x80 && 2 + bytes[1]! <= bytes.length) {
+    return [2, 2 + bytes[1]!];
+  }
   let offset = 0;
   while (offset < bytes.length) {
     const tag = readVarint(bytes, offset);
