@@ -209,6 +209,19 @@ describe('inspectSnapshot on a real etcd snapshot', () => {
     expect(check.verdict).toBe('mismatch');
   });
 
+  it('reads a snapshot whose hash does not match when asked to, and reports the mismatch', async () => {
+    const badTrailer = join(dir, 'bad-trailer.db');
+    await copyFile(snapshotPath, badTrailer);
+    const size = (await stat(badTrailer)).size;
+    const handle = await open(badTrailer, 'r+');
+    await handle.write(Buffer.from([0x00, 0x01, 0x02, 0x03]), 0, 4, size - 4);
+    await handle.close();
+    expect((await errorOf(inspectSnapshot({ path: badTrailer }))).code).toBe('SNAPSHOT_HASH_MISMATCH');
+    const inspection = await inspectSnapshot({ path: badTrailer, allowHashMismatch: true });
+    expect(inspection.integrity).toMatchObject({ verdict: 'mismatch' });
+    expect(inspection.status).toEqual(await status(snapshotPath));
+  });
+
   it('calls cut-off files truncated', async () => {
     const size = (await stat(snapshotPath)).size;
     const midPage = join(dir, 'mid-page.db');
