@@ -3,7 +3,7 @@
 // runs each tool alternately and reports the median wall time and the peak RSS (from GNU time).
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -138,6 +138,10 @@ export async function benchInspect() {
     const ours = JSON.parse(results['etcd-dr inspect'][0].stdout);
     const theirs = JSON.parse(results['etcdctl snapshot status'][0].stdout);
     const agree = ['revision', 'totalKey', 'hash'].every((field) => ours.status[field] === theirs[field]);
+    const load = loadavg()[0].toFixed(1);
+    console.log(
+      `bench inspect: load average ${load} on ${availableParallelism()} cores (wall times suffer when it is high)`,
+    );
     console.log(
       `bench inspect: snapshot ${(size / 1024 ** 2).toFixed(0)} MiB, revision ${theirs.revision}, ` +
         `${theirs.totalKey} keys, ${ours.liveKeys} live; results agree with etcdctl: ${agree ? 'yes' : 'NO'}`,
