@@ -241,8 +241,8 @@ class PositionalBboltReader implements BboltReader {
   }
 
   /**
-   * Reads a page with its overflow pages; with a finite `defer`, a leaf whose spilled values are all
-   * longer than `defer` is returned as its first page only.
+   * Reads a page with its overflow pages; with a finite `defer`, a leaf holding a value longer than
+   * `defer` is returned as its first page only, and #visitPage fetches its elements one by one.
    */
   #readPage(pageId: number, defer: number): Buffer {
     const { pageSize, pageCount } = this.meta;
