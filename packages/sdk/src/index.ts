@@ -12,6 +12,8 @@ export type {
   BboltBucket,
   BboltReader,
   BboltVisitor,
+  DeferredValue,
+  ForEachOptions,
   OpenBboltReaderOptions,
 } from './snapshot/bbolt-reader.js';
 export { openBboltReader } from './snapshot/bbolt-reader.js';
