@@ -222,6 +222,30 @@ describe('inspectSnapshot on a real etcd snapshot', () => {
     expect(inspection.status).toEqual(await status(snapshotPath));
   });
 
+  it('calls a raw copy with a damaged page or damaged meta pages corrupt', async () => {
+    const reader = openBboltReader({ path: rawCopyPath });
+    const { rootPageId, pageSize } = reader.meta;
+    reader.close();
+    const badRoot = join(dir, 'bad-root.db');
+    await copyFile(rawCopyPath, badRoot);
+    let handle = await open(badRoot, 'r+');
+    await handle.write(Buffer.from([0xff]), 0, 1, rootPageId * pageSize);
+    await handle.close();
+    const rootError = await errorOf(inspectSnapshot({ path: badRoot }));
+    expect(rootError.code).toBe('SNAPSHOT_CORRUPT');
+    expect(rootError.message).toContain(`page ${rootPageId} identifies itself as page`);
+
+    const badMetas = join(dir, 'bad-metas.db');
+    await copyFile(rawCopyPath, badMetas);
+    handle = await open(badMetas, 'r+');
+    for (const metaPage of [0, 1])
+      await handle.write(Buffer.from([0x7f]), 0, 1, metaPage * pageSize + 16 + 48);
+    await handle.close();
+    const metaError = await errorOf(inspectSnapshot({ path: badMetas }));
+    expect(metaError.code).toBe('SNAPSHOT_CORRUPT');
+    expect(metaError.message).toContain('both bbolt meta pages');
+  });
+
   it('calls cut-off files truncated', async () => {
     const size = (await stat(snapshotPath)).size;
     const midPage = join(dir, 'mid-page.db');
