@@ -47,7 +47,10 @@ export interface ForEachOptions {
 /** Options of {@link openBboltReader}. */
 export interface OpenBboltReaderOptions {
   path: string;
-  /** Bytes read per positional read; nearby pages are served from this window. Default 1 MiB. */
+  /**
+   * Bytes read per positional read; nearby pages are served from this window. Default 256 KiB: larger
+   * windows read more of the large values that deferral skips.
+   */
   readAheadBytes?: number;
 }
 
@@ -97,7 +100,7 @@ export function openBboltReader(options: OpenBboltReaderOptions): BboltReader {
       path,
       fileSize: stat.size,
       meta,
-      readAheadBytes: options.readAheadBytes ?? 1 << 20,
+      readAheadBytes: options.readAheadBytes ?? 256 * 1024,
     });
   } catch (error) {
     closeSync(fd);

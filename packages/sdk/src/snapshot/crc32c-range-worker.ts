@@ -11,6 +11,7 @@ const updateCrc32c = ${updateCrc32c.toString()};
 const tables = buildCrc32cTables();
 const fd = openSync(workerData.path, 'r');
 let buffer = Buffer.allocUnsafe(1 << 20);
+let words = new Int32Array(buffer.buffer, 0, buffer.buffer.byteLength >>> 2);
 const results = [];
 parentPort.on('message', (message) => {
   if (message === 'done') {
@@ -22,14 +23,17 @@ parentPort.on('message', (message) => {
   for (let index = 0; index < message.length; index += 2) {
     const offset = message[index];
     const length = message[index + 1];
-    if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
+    if (buffer.length < length) {
+      buffer = Buffer.allocUnsafe(length);
+      words = new Int32Array(buffer.buffer, 0, buffer.buffer.byteLength >>> 2);
+    }
     let done = 0;
     while (done < length) {
       const read = readSync(fd, buffer, done, length - done, offset + done);
       if (read === 0) throw new Error('unexpected end of file at ' + (offset + done));
       done += read;
     }
-    results.push((updateCrc32c(-1, buffer.subarray(0, length), tables) ^ -1) >>> 0);
+    results.push((updateCrc32c(-1, buffer.subarray(0, length), tables, words) ^ -1) >>> 0);
   }
 });
 `;

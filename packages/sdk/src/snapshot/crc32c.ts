@@ -22,10 +22,11 @@ export function buildCrc32cTables(): Int32Array[] {
 
 /**
  * Advances a raw (not yet inverted) CRC-32C state over `bytes`: slicing-by-16 over aligned 32-bit
- * little-endian words, about 1.3 GB/s on one core where etcdctl has SSE4.2. Self-contained, like
- * {@link buildCrc32cTables}.
+ * little-endian words, about 1.3 GB/s on one core where etcdctl has SSE4.2. `words` is an Int32Array
+ * over all of `bytes.buffer` from offset 0, passed in because creating one per call costs more than
+ * hashing a short key. Self-contained, like {@link buildCrc32cTables}.
  */
-export function updateCrc32c(state: number, bytes: Uint8Array, t: Int32Array[]): number {
+export function updateCrc32c(state: number, bytes: Uint8Array, t: Int32Array[], words: Int32Array): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = [t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!];
   const [t8, t9, t10, t11, t12, t13, t14, t15] = [
     t[8]!,
@@ -43,8 +44,9 @@ export function updateCrc32c(state: number, bytes: Uint8Array, t: Int32Array[]):
   while (index < length && ((bytes.byteOffset + index) & 3) !== 0)
     crc = t0[(crc ^ bytes[index++]!) & 0xff]! ^ (crc >>> 8);
   // Every platform Node.js runs on is little-endian.
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset + index, ((length - index) >>> 4) << 2);
-  for (let word = 0; word < words.length; word += 4) {
+  const first = (bytes.byteOffset + index) >>> 2;
+  const end = first + (((length - index) >>> 4) << 2);
+  for (let word = first; word < end; word += 4) {
     const a = words[word]! ^ crc;
     const b = words[word + 1]!;
     const c = words[word + 2]!;
@@ -67,12 +69,23 @@ export function updateCrc32c(state: number, bytes: Uint8Array, t: Int32Array[]):
       t1[(d >>> 16) & 0xff]! ^
       t0[d >>> 24]!;
   }
-  index += words.length * 4;
+  index += (end - first) * 4;
   while (index < length) crc = t0[(crc ^ bytes[index++]!) & 0xff]! ^ (crc >>> 8);
   return crc;
 }
 
 let tables: Int32Array[] | undefined;
+let lastBuffer: ArrayBufferLike | undefined;
+let lastWords: Int32Array = new Int32Array(0);
+
+/** An Int32Array over all of `buffer`, reused while the same buffer comes back (a reused read window). */
+function wordsOf(buffer: ArrayBufferLike): Int32Array {
+  if (buffer !== lastBuffer) {
+    lastBuffer = buffer;
+    lastWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  }
+  return lastWords;
+}
 
 /**
  * Incremental CRC-32C (Castagnoli), the checksum `etcdctl snapshot status` prints as `hash`.
@@ -84,7 +97,7 @@ export class Crc32c {
 
   update(bytes: Uint8Array): this {
     tables ??= buildCrc32cTables();
-    this.#state = updateCrc32c(this.#state, bytes, tables);
+    this.#state = updateCrc32c(this.#state, bytes, tables, wordsOf(bytes.buffer));
     this.#length += bytes.length;
     return this;
   }
