@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { sandboxCommand } from './commands/sandbox.js';
+import { registerInspect } from './commands/inspect.js';
 
 /** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
 export function createProgram(): Command {
@@ -12,5 +13,6 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
   program.addCommand(sandboxCommand());
+  registerInspect(program);
   return program;
 }

@@ -48,6 +48,44 @@ export {
 } from './runtime/network/ipv4.js';
 export type { CreateLabNetworkOptions, LabAttachment } from './runtime/network/lab-network.js';
 export { LabNetwork } from './runtime/network/lab-network.js';
+// Nodes (runtime/node/): control-plane and jump-host machines reached over real SSH, their kubelet
+// (static pods from /etc/kubernetes/manifests), the docker stand-in, and the client-side ssh_config.
+export { dockerStandInImagePattern, dockerStandInScript } from './runtime/node/docker-stand-in-script.js';
+export type { StartNodeAgentOptions, StaticPodReport } from './runtime/node/node-agent.js';
+export { NodeAgent } from './runtime/node/node-agent.js';
+export type {
+  NodeEtcFile,
+  RenderNodeEtcFilesOptions,
+  RenderSshdConfigOptions,
+} from './runtime/node/node-etc-files.js';
+export { nodeUserId, renderNodeEtcFiles, renderSshdConfig } from './runtime/node/node-etc-files.js';
+export type { BuildNodeViewArgumentsOptions } from './runtime/node/node-view-arguments.js';
+export {
+  buildNodeViewArguments,
+  nodeEnterArguments,
+  nodeViewRemountArguments,
+} from './runtime/node/node-view-arguments.js';
+export type { RenderEtcdManifestOptions } from './runtime/node/render-etcd-manifest.js';
+export { defaultEtcdImage, renderEtcdManifest } from './runtime/node/render-etcd-manifest.js';
+export type { RenderKubeApiserverManifestOptions } from './runtime/node/render-kube-apiserver-manifest.js';
+export {
+  defaultKubeApiserverImage,
+  renderKubeApiserverManifest,
+} from './runtime/node/render-kube-apiserver-manifest.js';
+export type {
+  RenderSshConfigOptions,
+  SshConfigNode,
+  WriteSshConfigOptions,
+} from './runtime/node/render-ssh-config.js';
+export { renderKnownHosts, renderSshConfig, writeSshConfig } from './runtime/node/render-ssh-config.js';
+export type { LabNode, LabNodeRole, StartNodeOptions } from './runtime/node/start-node.js';
+export { startNode } from './runtime/node/start-node.js';
+export type {
+  StaticPod,
+  StaticPodFromManifestOptions,
+  StaticPodManifest,
+} from './runtime/node/static-pod-from-manifest.js';
+export { staticPodFromManifest } from './runtime/node/static-pod-from-manifest.js';
 export type { CreatePkiOptions, Pki, PkiLeaf } from './runtime/pki/create-pki.js';
 export { createPki } from './runtime/pki/create-pki.js';
 export type { CertificateFiles, IssueCertificateOptions } from './runtime/pki/issue-certificate.js';

@@ -1,3 +1,15 @@
+export type { AgeDecryptOptions, AgeDecryptResult } from './bundle-crypto/age-decrypt.js';
+export { ageDecrypt } from './bundle-crypto/age-decrypt.js';
+export type { AgeEncryptOptions, AgeEncryptResult } from './bundle-crypto/age-encrypt.js';
+export { ageEncrypt } from './bundle-crypto/age-encrypt.js';
+export type { CryptoErrorCode, CryptoErrorOptions } from './bundle-crypto/crypto-error.js';
+export { CryptoError } from './bundle-crypto/crypto-error.js';
+export type { LoadAgeIdentitiesOptions, LoadAgeRecipientsOptions } from './bundle-crypto/load-age-keys.js';
+export { loadAgeIdentities, loadAgeRecipients } from './bundle-crypto/load-age-keys.js';
+export type { ParseAgeIdentitiesOptions } from './bundle-crypto/parse-age-identities.js';
+export { parseAgeIdentities } from './bundle-crypto/parse-age-identities.js';
+export type { ParseAgeRecipientsOptions } from './bundle-crypto/parse-age-recipients.js';
+export { parseAgeRecipients } from './bundle-crypto/parse-age-recipients.js';
 export type { ClusterConfig, ClusterConfigInput, SshNode, Topology } from './cluster/cluster-config.js';
 export { clusterConfigSchema, sshNodeSchema, topologySchema } from './cluster/cluster-config.js';
 export type { ConfigErrorCode } from './cluster/config-error.js';
@@ -6,3 +18,65 @@ export type { LoadClusterConfigOptions } from './cluster/load-cluster-config.js'
 export { loadClusterConfig } from './cluster/load-cluster-config.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
+export type { BboltMeta, DecodedBboltMeta } from './snapshot/bbolt-meta.js';
+export { decodeBboltMeta } from './snapshot/bbolt-meta.js';
+export type {
+  BboltBucket,
+  BboltReader,
+  BboltVisitor,
+  DeferredValue,
+  ForEachOptions,
+  OpenBboltReaderOptions,
+} from './snapshot/bbolt-reader.js';
+export { openBboltReader } from './snapshot/bbolt-reader.js';
+export type {
+  CheckSnapshotHashOptions,
+  SnapshotHashCheck,
+  SnapshotLayout,
+} from './snapshot/check-snapshot-hash.js';
+export { checkSnapshotHash, classifySnapshotLayout } from './snapshot/check-snapshot-hash.js';
+export type { RegistryKeyClass } from './snapshot/classify-registry-key.js';
+export { classifyRegistryKey } from './snapshot/classify-registry-key.js';
+export { Crc32c, combineCrc32c } from './snapshot/crc32c.js';
+export type { KeyValue } from './snapshot/decode-key-value.js';
+export { decodeKeyValue } from './snapshot/decode-key-value.js';
+export type { InspectSnapshotOptions, SnapshotInspection } from './snapshot/inspect-snapshot.js';
+export { inspectSnapshot } from './snapshot/inspect-snapshot.js';
+export type { RevisionKey } from './snapshot/revision-key.js';
+export { decodeRevisionKey } from './snapshot/revision-key.js';
+export type {
+  EtcdBackendScan,
+  ScanEtcdBackendOptions,
+  SnapshotStatus,
+} from './snapshot/scan-etcd-backend.js';
+export { scanEtcdBackend } from './snapshot/scan-etcd-backend.js';
+export type { SnapshotErrorCode } from './snapshot/snapshot-error.js';
+export { SnapshotError } from './snapshot/snapshot-error.js';
+export type {
+  NamespaceSummary,
+  RegistrySummary,
+  ResourceSummary,
+} from './snapshot/summarize-registry-keys.js';
+export { summarizeRegistryKeys } from './snapshot/summarize-registry-keys.js';
+export type { ConnectSshOptions } from './transport/ssh/connect-ssh.js';
+export { connectSsh } from './transport/ssh/connect-ssh.js';
+export { hostKeyFingerprint, sameHostKey } from './transport/ssh/host-key-fingerprint.js';
+export type { DiskFree } from './transport/ssh/parse-disk-free.js';
+export { parseDiskFree } from './transport/ssh/parse-disk-free.js';
+export { shellQuote } from './transport/ssh/shell-quote.js';
+export type {
+  SshConnection,
+  SshExecOptions,
+  SshExecResult,
+  SshHostKeyCheck,
+  SshOperationOptions,
+  SshReadFileOptions,
+  SshReadTarOptions,
+  SshStatDiskFreeOptions,
+  SshTransferResult,
+  SshWriteFileOptions,
+} from './transport/ssh/ssh-connection.js';
+export type { SshErrorCode, SshErrorOptions } from './transport/ssh/ssh-error.js';
+export { SshError } from './transport/ssh/ssh-error.js';
+export type { SudoFailure } from './transport/ssh/sudo-failure.js';
+export { sudoFailure } from './transport/ssh/sudo-failure.js';

@@ -9,6 +9,7 @@ export const hostPrerequisites: ReadonlyArray<{ binary: string; debianPackage: s
   { binary: 'nsenter', debianPackage: 'util-linux' },
   { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'sshd', debianPackage: 'openssh-server' },
+  { binary: 'ssh-keygen', debianPackage: 'openssh-client' },
   { binary: 'sudo', debianPackage: 'sudo' },
 ];
 

@@ -17,7 +17,10 @@ export type SandboxErrorCode =
   | 'SANDBOX_NOT_RUNNING'
   | 'SANDBOX_START_FAILED'
   | 'SANDBOX_START_TIMEOUT'
-  | 'SANDBOX_TOPOLOGY_UNSUPPORTED';
+  | 'SANDBOX_TOPOLOGY_UNSUPPORTED'
+  | 'SANDBOX_NODE_INVALID'
+  | 'SANDBOX_NODE_START_FAILED'
+  | 'SANDBOX_MANIFEST_INVALID';
 
 /** A failure of the lab's host layer: prerequisites, network, PKI, pods, cleanup. */
 export class SandboxError extends EtcdDrError {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
+// Unique per run, so that pgrep finds this file's etcd members and never another lab's on the same machine.
+const clusterToken = `etcd-test-${randomUUID().slice(0, 8)}`;
+const memberPattern = (name: string) => `^etcd --name=${name} .*--initial-cluster-token=${clusterToken}`;
+
 function etcdPod(index: number, ip: string): RuntimePodSpec {
   const name = `kube-etcd-${index}`;
   const peer = (member: number) => `kube-etcd-${member}=https://kube-etcd-${member}.kube-etcd:2380`;
@@ -85,7 +90,7 @@ function etcdPod(index: number, ip: string): RuntimePodSpec {
           `--initial-advertise-peer-urls=https://${name}.kube-etcd:2380`,
           `--initial-cluster=${members.map(peer).join(',')}`,
           '--initial-cluster-state=new',
-          '--initial-cluster-token=etcd-cluster-1',
+          `--initial-cluster-token=${clusterToken}`,
           `--cert-file=${certificates}/etcd.crt`,
           `--key-file=${certificates}/etcd.key`,
           `--trusted-ca-file=${certificates}/etcdCA.crt`,
@@ -244,7 +249,7 @@ describe('BwrapPodRuntime (as root, real etcd)', () => {
 
   it('restarts a killed container (restartCount 1, previous logs kept) and crash-loops on corrupted data', async () => {
     const etcdPid = Number(
-      (await runCommand({ command: 'pgrep', args: ['-f', '^etcd --name=kube-etcd-2 '] })).stdout
+      (await runCommand({ command: 'pgrep', args: ['-f', memberPattern('kube-etcd-2')] })).stdout
         .trim()
         .split('\n')[0],
     );
@@ -263,7 +268,7 @@ describe('BwrapPodRuntime (as root, real etcd)', () => {
     await database.write(Buffer.alloc(16_384, 'x'), 0, 16_384, 0);
     await database.close();
     const restartedPid = Number(
-      (await runCommand({ command: 'pgrep', args: ['-f', '^etcd --name=kube-etcd-2 '] })).stdout
+      (await runCommand({ command: 'pgrep', args: ['-f', memberPattern('kube-etcd-2')] })).stdout
         .trim()
         .split('\n')[0],
     );
@@ -376,7 +381,8 @@ describe('BwrapPodRuntime (as root, real etcd)', () => {
       attachmentNetns,
     );
     expect(
-      (await runCommand({ command: 'pgrep', args: ['-f', 'name=kube-etcd-1 '], allowFailure: true })).stdout,
+      (await runCommand({ command: 'pgrep', args: ['-f', memberPattern('kube-etcd-1')], allowFailure: true }))
+        .stdout,
     ).toBe('');
     expect(existsSync(join(dir, 'pods', uid(1)))).toBe(false);
     expect(existsSync(join(dir, 'volumes', 'data-kube-etcd-1', 'member'))).toBe(true);
