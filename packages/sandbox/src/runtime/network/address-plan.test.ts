@@ -4,6 +4,7 @@ import {
   chooseLabSubnet,
   findUsedNetworks,
   hostLinkName,
+  macAddressFor,
   maxInterfaceNameLength,
   netnsName,
   podHostNames,
@@ -134,5 +135,13 @@ describe('hosts file', () => {
       '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' +
         '10.213.4.9\tkube-etcd-0.kube-etcd.user1.svc.cluster.local kube-etcd-0.kube-etcd.user1.svc kube-etcd-0.kube-etcd\n',
     );
+  });
+});
+
+describe('macAddressFor', () => {
+  it('is a stable, locally administered unicast MAC per address', () => {
+    expect(macAddressFor('10.213.7.20')).toBe('02:ed:0a:d5:07:14');
+    expect(macAddressFor('10.213.7.20')).toBe(macAddressFor('10.213.7.20'));
+    expect(macAddressFor('10.213.7.21')).not.toBe(macAddressFor('10.213.7.20'));
   });
 });

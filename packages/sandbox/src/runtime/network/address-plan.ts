@@ -178,3 +178,12 @@ export function podHostNames(options: { hostname: string; subdomain?: string; na
   const short = `${options.hostname}.${options.subdomain}`;
   return [`${short}.${options.namespace}.svc.cluster.local`, `${short}.${options.namespace}.svc`, short];
 }
+
+/**
+ * The MAC address of a lab address's `eth0`: locally administered (`02:`), derived from the IPv4 address,
+ * so the same address always has the same MAC, across pod re-creations.
+ */
+export function macAddressFor(ip: string): string {
+  const bytes = ip.split('.').map((part) => Number(part).toString(16).padStart(2, '0'));
+  return ['02', 'ed', ...bytes].join(':');
+}

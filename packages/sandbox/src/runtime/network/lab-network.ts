@@ -13,6 +13,7 @@ import {
   gatewayAddress,
   type HostsEntry,
   hostLinkName,
+  macAddressFor,
   netnsName,
   renderHostsFile,
   type UsedNetwork,
@@ -137,6 +138,9 @@ export class LabNetwork {
         args: ['-n', netns, '-batch', '-'],
         input: [
           'link set lo up',
+          // A MAC derived from the address: a pod re-created with the same address is reached at once,
+          // instead of after the neighbours' ARP entries for the old veth expire (about 30 s).
+          `link set eth0 address ${macAddressFor(ip)}`,
           `addr add ${ip}/${this.subnet.prefixLength} dev eth0`,
           'link set eth0 up',
           `route add default via ${this.gateway}`,
