@@ -31,8 +31,6 @@ export function sandboxCommand(): Command {
     .option('--json', 'print one JSON document', false)
     .action(async (options) => {
       const dir = resolve(options.dir);
-      if (!options.json)
-        process.stderr.write(`starting a ${options.topology}${options.ha ? ' HA' : ''} lab in ${dir} ...\n`);
       const started = Date.now();
       const lab = await startSandbox({
         topology: options.topology,
@@ -42,6 +40,12 @@ export function sandboxCommand(): Command {
         userClusterName: options.userClusterName,
         ...(options.subnet ? { subnet: options.subnet } : {}),
         timeoutMs: options.timeout * 1000,
+        onStarting: () => {
+          if (!options.json)
+            process.stderr.write(
+              `starting a ${options.topology}${options.ha ? ' HA' : ''} lab in ${dir} ...\n`,
+            );
+        },
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (options.json) {

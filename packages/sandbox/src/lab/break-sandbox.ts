@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SandboxError } from '../runtime/sandbox-error.js';
+import { SandboxError, type SandboxErrorCode } from '../runtime/sandbox-error.js';
 import { sendControl } from './control-protocol.js';
 import { controlSocketName, isProcessAlive, readSandboxStatus } from './sandbox-status.js';
 
@@ -30,7 +30,8 @@ export async function breakSandbox(options: BreakSandboxOptions): Promise<void> 
   });
   if (!response.ok) {
     throw new SandboxError({
-      code: 'SANDBOX_COMMAND_FAILED',
+      // The supervisor's own code says what was wrong (e.g. a member the lab does not have).
+      code: response.error.code as SandboxErrorCode,
       message: `break in ${options.dir}: ${response.error.message}`,
     });
   }

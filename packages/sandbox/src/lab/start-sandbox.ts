@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SandboxError } from '../runtime/sandbox-error.js';
+import { checkHost } from '../runtime/check-host.js';
+import { SandboxError, type SandboxErrorCode } from '../runtime/sandbox-error.js';
 import { type ControlRequest, sendControl } from './control-protocol.js';
 import { type SandboxOptionsInput, sandboxOptionsSchema } from './sandbox-options.js';
 import {
@@ -22,6 +23,8 @@ export interface StartSandboxOptions extends SandboxOptionsInput {
   attached?: boolean;
   /** How long to wait for every pod to be Ready. Default 120 000 ms. */
   timeoutMs?: number;
+  /** Told once the checks passed and the supervisor runs (for a progress line). Default: nothing. */
+  onStarting?: (event: { dir: string; supervisorPid: number }) => void;
 }
 
 /** A running lab. `await using lab = await startSandbox(...)` stops it at the end of the scope. */
@@ -52,7 +55,7 @@ const supervisorEntry = (() => {
  * supervisor's own code) when the lab could not be built; a half-built lab is torn down before this throws.
  */
 export async function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
-  const { attached = false, timeoutMs = 120_000, ...rest } = options;
+  const { attached = false, timeoutMs = 120_000, onStarting, ...rest } = options;
   const parsed = sandboxOptionsSchema.parse({ ...rest, dir: resolve(rest.dir) });
   const dir = parsed.dir;
   const previous = await readSandboxStatus(dir);
@@ -63,8 +66,9 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       remedy: `use it, or run \`etcd-dr sandbox down --dir ${dir}\` first`,
     });
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (!previous && (await readdir(dir)).length > 0) {
+  // Before anything is created: a lab that cannot start must leave no folder behind.
+  await checkHost();
+  if (!previous && (await readdir(dir).catch(() => [])).length > 0) {
     throw new SandboxError({
       code: 'SANDBOX_LAB_EXISTS',
       message: `${dir} is not empty and holds no lab`,
@@ -83,13 +87,17 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   );
   await supervisorLog.close();
   if (!attached) child.unref();
+  if (child.pid !== undefined) onStarting?.({ dir, supervisorPid: child.pid });
 
   const status = await waitForReady({ dir, child, timeoutMs });
   const files = status.files!;
   const request = async (body: ControlRequest) => {
     const response = await sendControl({ socketPath: join(dir, controlSocketName), request: body });
     if (!response.ok)
-      throw new SandboxError({ code: 'SANDBOX_COMMAND_FAILED', message: response.error.message });
+      throw new SandboxError({
+        code: response.error.code as SandboxErrorCode,
+        message: response.error.message,
+      });
     return response.result;
   };
   let stopped: Promise<void> | undefined;
