@@ -63,6 +63,9 @@ export function run(
           ),
         );
     });
+    // A command that exits without reading its input (a failing etcdctl) closes the pipe: its exit
+    // code reports the failure, not an EPIPE thrown from nowhere.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
