@@ -135,7 +135,11 @@ export async function buildKubeceptionLab(
               })
             : // Admin nodes that host a user cluster's control plane carry its name, which the runbook's
               // utility pod selects on.
-              readyNode({ name, ip: network.gateway, labels: { 'kubernetes.googleapis.com/cluster-name': namespace } }),
+              readyNode({
+                name,
+                ip: network.gateway,
+                labels: { 'kubernetes.googleapis.com/cluster-name': namespace },
+              }),
         ),
       ],
     });
