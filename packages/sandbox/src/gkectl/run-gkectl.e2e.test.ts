@@ -65,7 +65,6 @@ describe('gkectl diagnose cluster on a Kubeception lab', () => {
     ]);
     expect(healthy.report?.status).toBe('read');
     expect(await readdir(workDir)).toContain(healthy.output.reportPath);
-    expect(healthy.durationMs).toBeLessThan(10_000);
 
     const admin = await diagnose();
     expect([admin.verdict, admin.exitCode, admin.report]).toEqual(['healthy', 0, undefined]);
