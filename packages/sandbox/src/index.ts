@@ -6,6 +6,60 @@ export type { ApiServer, CreateApiServerOptions } from './apiserver/create-api-s
 export { createApiServer } from './apiserver/create-api-server.js';
 export type { EtcdTlsOptions } from './apiserver/storage/etcd-gateway-client.js';
 export type { KubeObject, ObjectMeta } from './apiserver/storage/object-store.js';
+// gkectl/: the lab's `gkectl diagnose cluster` stand-in (DIR/bin/gkectl), checking the lab for real.
+export type {
+  ControlPlaneLayout,
+  ControlplaneV2LayoutOptions,
+  EtcdMemberTarget,
+  KubeceptionLayoutOptions,
+} from './gkectl/control-plane-layout.js';
+export {
+  controlplaneV2Layout,
+  etcdProbeSeparator,
+  kubeceptionLayout,
+} from './gkectl/control-plane-layout.js';
+export type { DescribePodProblemOptions, PodForReadiness } from './gkectl/describe-pod-problem.js';
+export { describePodProblem } from './gkectl/describe-pod-problem.js';
+export type { DiagnoseClusterOptions } from './gkectl/diagnose-cluster.js';
+export { diagnoseCluster } from './gkectl/diagnose-cluster.js';
+export type {
+  GkectlCategoryResult,
+  GkectlCheckResult,
+  GkectlCheckStatus,
+  GkectlDiagnoseResult,
+} from './gkectl/diagnose-result.js';
+export { isHealthy } from './gkectl/diagnose-result.js';
+export type { FormatDiagnoseOutputOptions } from './gkectl/format-diagnose-output.js';
+export { formatDiagnoseOutput } from './gkectl/format-diagnose-output.js';
+export type { GkectlErrorCode } from './gkectl/gkectl-error.js';
+export { GkectlError } from './gkectl/gkectl-error.js';
+export type { InstalledGkectl, InstallGkectlOptions } from './gkectl/install-gkectl.js';
+export { gkectlEntry, installGkectl } from './gkectl/install-gkectl.js';
+export type {
+  EtcdMemberJudgement,
+  EtcdMemberProbe,
+  JudgeEtcdMembersOptions,
+} from './gkectl/judge-etcd-members.js';
+export { judgeEtcdMembers } from './gkectl/judge-etcd-members.js';
+export type {
+  CreateLabKubeClientOptions,
+  LabExecOptions,
+  LabExecResult,
+  LabKubeClient,
+} from './gkectl/lab-kube-client.js';
+export { createLabKubeClient } from './gkectl/lab-kube-client.js';
+export type {
+  EtcdEndpointHealth,
+  EtcdEndpointStatus,
+  ParseEtcdEndpointOutputOptions,
+} from './gkectl/parse-etcd-endpoint-output.js';
+export { parseEtcdEndpointHealth, parseEtcdEndpointStatus } from './gkectl/parse-etcd-endpoint-output.js';
+export type { GkectlInvocation, ParseGkectlArgumentsOptions } from './gkectl/parse-gkectl-arguments.js';
+export { parseGkectlArguments } from './gkectl/parse-gkectl-arguments.js';
+export type { RunGkectlOptions } from './gkectl/run-gkectl.js';
+export { runGkectl } from './gkectl/run-gkectl.js';
+export type { WriteDiagnoseReportOptions } from './gkectl/write-diagnose-report.js';
+export { writeDiagnoseReport } from './gkectl/write-diagnose-report.js';
 // lab/: the labs the CLI, tests and drills start.
 export type { BreakSandboxOptions } from './lab/break-sandbox.js';
 export { breakSandbox } from './lab/break-sandbox.js';

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { breakSandbox, sandboxStatusOf, startSandbox, stopSandbox } from '@etcd-dr/sandbox';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
@@ -62,6 +62,7 @@ export function sandboxCommand(): Command {
           `  cluster config    ${lab.config}`,
           ...(lab.sshConfig ? [`  ssh config        ${lab.sshConfig}`] : []),
           'next:',
+          `  export PATH=${join(dir, 'bin')}:$PATH   # gkectl diagnose cluster --kubeconfig ${lab.adminKubeconfig} --cluster-name ${options.userClusterName}`,
           `  kubectl --kubeconfig ${lab.userKubeconfig} get configmaps -A`,
           `  etcd-dr sandbox break --dir ${dir} --members 0`,
           `  etcd-dr sandbox down --dir ${dir}`,

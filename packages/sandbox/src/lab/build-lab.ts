@@ -1,3 +1,4 @@
+import { installGkectl } from '../gkectl/install-gkectl.js';
 import { checkHost } from '../runtime/check-host.js';
 import { LabState } from '../runtime/lab-state.js';
 import { LabNetwork } from '../runtime/network/lab-network.js';
@@ -41,6 +42,7 @@ export async function buildLab(options: {
   try {
     const network = await LabNetwork.create({ state, ...(lab.subnet ? { subnet: lab.subnet } : {}) });
     log(`lab ${state.prefix} on ${network.bridge} ${network.gateway}`);
+    await installGkectl({ dir: lab.dir });
     const runtime = await BwrapPodRuntime.create({ state, network });
     const built = await buildKubeceptionLab(lab, { state, network, runtime, log });
     return {
