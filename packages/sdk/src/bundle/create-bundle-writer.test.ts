@@ -9,6 +9,9 @@ import type { BundleError } from './bundle-error.js';
 import { createBundleWriter } from './create-bundle-writer.js';
 import { sampleManifestFields, writeSampleBundle } from './sample-bundle.test-support.js';
 
+// Every file and folder is fsynced; on a busy shared disk one commit can take seconds.
+const fsyncTimeout = { timeout: 60_000 };
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'etcd-dr-bundle-writer-'));
@@ -25,7 +28,7 @@ async function modesUnder(root: string): Promise<Map<string, number>> {
   return modes;
 }
 
-describe('createBundleWriter', () => {
+describe('createBundleWriter', fsyncTimeout, () => {
   it('commits a directory bundle with files 0600, folders 0700 and manifest.json recording size and sha256', async () => {
     const { path, contents } = await writeSampleBundle({ directory: dir });
     expect(path).toBe(join(dir, 'user-1-20261126T140000Z'));

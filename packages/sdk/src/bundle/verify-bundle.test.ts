@@ -22,6 +22,9 @@ import { readBundle } from './read-bundle.js';
 import { sampleManifestFields, writeSampleBundle } from './sample-bundle.test-support.js';
 import { verifyBundle } from './verify-bundle.js';
 
+// Every file and folder is fsynced; on a busy shared disk one commit can take seconds.
+const fsyncTimeout = { timeout: 60_000 };
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'etcd-dr-bundle-verify-'));
@@ -51,7 +54,7 @@ async function readError(path: string): Promise<BundleError> {
   );
 }
 
-describe.each(['directory', 'tar'] as const)('a %s bundle', (format) => {
+describe.each(['directory', 'tar'] as const)('a %s bundle', fsyncTimeout, (format) => {
   it('round-trips: manifest, every file streamed back byte for byte, and verifies ok', async () => {
     const { path, contents } = await writeSampleBundle({ directory: dir, format });
     const bundle = await readBundle({ path });
@@ -114,7 +117,7 @@ async function packDirectory(directory: string, options: { prefix?: string; extr
   return out;
 }
 
-describe('damaged directory bundles', () => {
+describe('damaged directory bundles', fsyncTimeout, () => {
   it('reports a missing file with BUNDLE_FILE_MISSING', async () => {
     const { path } = await writeSampleBundle({ directory: dir });
     await unlink(join(path, 'pki/cp-2.tar'));
@@ -154,7 +157,7 @@ describe('damaged directory bundles', () => {
   });
 });
 
-describe('damaged .tar bundles', () => {
+describe('damaged .tar bundles', fsyncTimeout, () => {
   it('reports a truncated tar, naming the entry it was cut in', async () => {
     const { path } = await writeSampleBundle({ directory: dir, format: 'tar' });
     const bundle = await readBundle({ path });

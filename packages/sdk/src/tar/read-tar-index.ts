@@ -103,8 +103,9 @@ export async function readTarIndex(options: ReadTarIndexOptions): Promise<TarEnt
       const header = decodeTarHeader(block);
       if (!header) throw invalid(position, 'checksum or number fields do not match ustar');
       entryStart ??= position;
+      const isMeta = ['x', 'g', 'L', 'K'].includes(header.typeflag);
       const overrides = { ...globalPax, ...pendingPax };
-      const size = overrides.size === undefined ? header.size : Number(overrides.size);
+      const size = isMeta || overrides.size === undefined ? header.size : Number(overrides.size);
       if (!Number.isSafeInteger(size) || size < 0) throw invalid(position, `size ${overrides.size}`);
       const dataOffset = position + tarBlockSize;
       const dataSize = tarTypeHasData(header.typeflag) ? size : 0;
@@ -116,7 +117,7 @@ export async function readTarIndex(options: ReadTarIndexOptions): Promise<TarEnt
       }
       const nextPosition = dataOffset + dataSize + tarPadding(dataSize);
 
-      if (['x', 'g', 'L', 'K'].includes(header.typeflag)) {
+      if (isMeta) {
         if (size > maximumMetaSize) throw invalid(position, `a ${header.typeflag} header of ${size} bytes`);
         const data = await readAt(dataOffset, size);
         if (header.typeflag === 'L' || header.typeflag === 'K') {
