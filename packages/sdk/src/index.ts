@@ -46,6 +46,8 @@ export type {
   VerifyBundleOptions,
 } from './bundle/verify-bundle.js';
 export { verifyBundle } from './bundle/verify-bundle.js';
+export type { WithBundleFileOnDiskOptions } from './bundle/with-bundle-file-on-disk.js';
+export { withBundleFileOnDisk } from './bundle/with-bundle-file-on-disk.js';
 export type { ClusterConfig, ClusterConfigInput, SshNode, Topology } from './cluster/cluster-config.js';
 export { clusterConfigSchema, sshNodeSchema, topologySchema } from './cluster/cluster-config.js';
 export type { ConfigErrorCode } from './cluster/config-error.js';
