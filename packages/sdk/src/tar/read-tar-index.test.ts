@@ -96,6 +96,36 @@ describe('createTarStream + readTarIndex', () => {
   });
 });
 
+describe('readTarIndex of a tar inside a tar', () => {
+  it('indexes a PKI archive stored in a .tar bundle in place, with absolute offsets for openTarEntry', async () => {
+    const inner = Buffer.concat(
+      await Readable.from(
+        createTarStream({
+          entries: [
+            { name: 'etc/kubernetes/pki', type: 'directory', mode: 0o755 },
+            { name: 'etc/kubernetes/pki/ca.key', content: Buffer.from('private'), mode: 0o600 },
+          ],
+        }),
+      ).toArray(),
+    );
+    const path = await writeTar([
+      { name: 'manifest.json', content: Buffer.from('{}') },
+      { name: 'pki/cp-1.tar', content: inner },
+    ]);
+    const [, outerEntry] = await readTarIndex({ path });
+    const entries = await readTarIndex({ path, offset: outerEntry!.dataOffset, length: outerEntry!.size });
+    expect(entries.map((entry) => [entry.name, entry.mode])).toEqual([
+      ['etc/kubernetes/pki/', 0o755],
+      ['etc/kubernetes/pki/ca.key', 0o600],
+    ]);
+    expect(await text(openTarEntry({ path, entry: entries[1]! }))).toBe('private');
+    const cut = (await readTarIndex({ path, offset: outerEntry!.dataOffset, length: 1024 }).catch(
+      (caught: unknown) => caught,
+    )) as TarError;
+    expect(cut.code).toBe('TAR_TRUNCATED');
+  });
+});
+
 describe('readTarIndex on damaged archives', () => {
   it('reports a tar cut inside an entry as truncated, naming the entry', async () => {
     const path = await writeTar([{ name: 'snapshot.db', content: Buffer.alloc(5000, 7) }]);

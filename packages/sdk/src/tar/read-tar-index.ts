@@ -23,6 +23,14 @@ export interface TarEntry extends TarHeaderFields {
 export interface ReadTarIndexOptions {
   /** The tar file (uncompressed: ustar, pax or GNU format). */
   path: string;
+  /**
+   * Where the archive starts in the file. Default 0. With `length`, this reads a tar stored inside another
+   * file without extracting it, e.g. `pki/NODE.tar` inside a `.tar` bundle at the byte range `locateFile`
+   * reports. Offsets in the result stay absolute, so `openTarEntry` works with the same `path`.
+   */
+  offset?: number;
+  /** Bytes of the archive from `offset`. Default the rest of the file. */
+  length?: number;
 }
 
 /** Largest pax or GNU long-name header data accepted; real ones are a few hundred bytes. */
@@ -54,11 +62,14 @@ export async function readTarIndex(options: ReadTarIndexOptions): Promise<TarEnt
   }
   try {
     const fileSize = (await handle.stat()).size;
+    const start = options.offset ?? 0;
+    const end = options.length === undefined ? fileSize : Math.min(fileSize, start + options.length);
     const readAt = async (position: number, length: number): Promise<Buffer> => {
-      const buffer = Buffer.alloc(length);
+      const wanted = Math.max(0, Math.min(length, end - position));
+      const buffer = Buffer.alloc(wanted);
       let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+      while (filled < wanted) {
+        const { bytesRead } = await handle.read(buffer, filled, wanted - filled, position + filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
@@ -86,7 +97,7 @@ export async function readTarIndex(options: ReadTarIndexOptions): Promise<TarEnt
     let pendingLongName: string | undefined;
     let pendingLongLink: string | undefined;
     let entryStart: number | undefined;
-    let position = 0;
+    let position = start;
     for (;;) {
       const block = await readAt(position, tarBlockSize);
       if (block.length < tarBlockSize) {
@@ -109,7 +120,7 @@ export async function readTarIndex(options: ReadTarIndexOptions): Promise<TarEnt
       if (!Number.isSafeInteger(size) || size < 0) throw invalid(position, `size ${overrides.size}`);
       const dataOffset = position + tarBlockSize;
       const dataSize = tarTypeHasData(header.typeflag) ? size : 0;
-      if (dataOffset + dataSize > fileSize) {
+      if (dataOffset + dataSize > end) {
         throw truncated(
           `entry ${pendingLongName ?? overrides.path ?? header.name} needs ${dataSize} bytes from byte ${dataOffset}`,
           pendingLongName ?? overrides.path ?? header.name,
