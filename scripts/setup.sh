@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(etcd-server etcd-client openssh-server openssh-client sudo bubblewrap iproute2 openssl age)
+debian_packages=(etcd-server etcd-client openssh-server openssh-client sudo bubblewrap iproute2 openssl age time)
 
 missing=()
 for package in "${debian_packages[@]}"; do

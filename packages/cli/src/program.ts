@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerInspect } from './commands/inspect.js';
 
 /** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
 export function createProgram(): Command {
@@ -10,5 +11,6 @@ export function createProgram(): Command {
     .version(packageJson.version, '-V, --version', 'print the etcd-dr version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
+  registerInspect(program);
   return program;
 }

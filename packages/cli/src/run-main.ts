@@ -9,12 +9,18 @@ export const exitCodes = { ok: 0, failure: 1, usage: 2, internal: 70 } as const;
  * A stack trace is only printed for bugs (errors that are not EtcdDrError) and only with ETCD_DR_DEBUG=1.
  */
 export async function runMain(program: Command, argv: string[]): Promise<void> {
-  program.exitOverride();
+  overrideExit(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = reportError(error, argv.includes('--json'));
   }
+}
+
+// Subcommands copy the parent's settings when they are created, before this runs: set each one.
+function overrideExit(command: Command): void {
+  command.exitOverride();
+  for (const subcommand of command.commands) overrideExit(subcommand);
 }
 
 function reportError(error: unknown, json: boolean): number {

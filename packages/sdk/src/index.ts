@@ -56,6 +56,46 @@ export type { LoadClusterConfigOptions } from './cluster/load-cluster-config.js'
 export { loadClusterConfig } from './cluster/load-cluster-config.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
+export type { BboltMeta, DecodedBboltMeta } from './snapshot/bbolt-meta.js';
+export { decodeBboltMeta } from './snapshot/bbolt-meta.js';
+export type {
+  BboltBucket,
+  BboltReader,
+  BboltVisitor,
+  DeferredValue,
+  ForEachOptions,
+  OpenBboltReaderOptions,
+} from './snapshot/bbolt-reader.js';
+export { openBboltReader } from './snapshot/bbolt-reader.js';
+export type {
+  CheckSnapshotHashOptions,
+  SnapshotHashCheck,
+  SnapshotLayout,
+} from './snapshot/check-snapshot-hash.js';
+export { checkSnapshotHash, classifySnapshotLayout } from './snapshot/check-snapshot-hash.js';
+export type { RegistryKeyClass } from './snapshot/classify-registry-key.js';
+export { classifyRegistryKey } from './snapshot/classify-registry-key.js';
+export { Crc32c, combineCrc32c } from './snapshot/crc32c.js';
+export type { KeyValue } from './snapshot/decode-key-value.js';
+export { decodeKeyValue } from './snapshot/decode-key-value.js';
+export type { InspectSnapshotOptions, SnapshotInspection } from './snapshot/inspect-snapshot.js';
+export { inspectSnapshot } from './snapshot/inspect-snapshot.js';
+export type { RevisionKey } from './snapshot/revision-key.js';
+export { decodeRevisionKey } from './snapshot/revision-key.js';
+export type {
+  EtcdBackendScan,
+  ScanEtcdBackendOptions,
+  SnapshotStatus,
+} from './snapshot/scan-etcd-backend.js';
+export { scanEtcdBackend } from './snapshot/scan-etcd-backend.js';
+export type { SnapshotErrorCode } from './snapshot/snapshot-error.js';
+export { SnapshotError } from './snapshot/snapshot-error.js';
+export type {
+  NamespaceSummary,
+  RegistrySummary,
+  ResourceSummary,
+} from './snapshot/summarize-registry-keys.js';
+export { summarizeRegistryKeys } from './snapshot/summarize-registry-keys.js';
 export type { CreateTarStreamOptions, TarContent, TarWriteEntry } from './tar/create-tar-stream.js';
 export { createTarStream } from './tar/create-tar-stream.js';
 export type { OpenTarEntryOptions } from './tar/open-tar-entry.js';
