@@ -122,7 +122,7 @@ describe('etcd-dr inspect', () => {
     expectOneLineError(await etcdDr(['inspect', empty]), 'SNAPSHOT_TRUNCATED');
 
     expectOneLineError(await etcdDr(['inspect', join(dir, 'missing.db')]), 'SNAPSHOT_NOT_FOUND');
-    expectOneLineError(await etcdDr(['inspect', dir]), 'INSPECT_UNSUPPORTED');
+    expectOneLineError(await etcdDr(['inspect', dir]), 'BUNDLE_MANIFEST_MISSING');
   });
 
   it('reports a failure as JSON on stdout with --json', async () => {
