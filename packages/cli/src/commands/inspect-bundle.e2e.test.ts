@@ -1,40 +1,21 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type BundleFormat, bundleFilePath, createBundleWriter, readBundle } from '@etcd-dr/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, startTestEtcd, type TestEtcd } from '../../../sdk/src/test-support/start-etcd.js';
+import { expectOneLineError, runCli } from '../test-support/run-cli.js';
 
 // `etcd-dr inspect` on bundles written by the SDK around a real etcd snapshot (Debian's etcd 3.4).
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/etcd-dr.js');
 let etcd: TestEtcd;
 let dir: string;
 let scratch: string;
 let snapshot: string;
 let status: { hash: number; revision: number; totalKey: number; totalSize: number };
 
-function etcdDr(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // TMPDIR shows that the temporary copy of a .tar bundle's snapshot is removed.
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, TMPDIR: scratch } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function expectOneLineError(result: { code: number | null; stdout: string; stderr: string }, code: string) {
-  expect(result.code).toBe(1);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(new RegExp(`^etcd-dr: error ${code}: .+\\n$`));
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-}
+// TMPDIR shows that the temporary copy of a .tar bundle's snapshot is removed.
+const etcdDr = (args: string[]) => runCli(args, { env: { TMPDIR: scratch } });
 
 let bundleCount = 0;
 async function makeBundle(

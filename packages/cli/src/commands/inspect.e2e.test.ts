@@ -1,35 +1,16 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, open, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, startTestEtcd, type TestEtcd } from '../../../sdk/src/test-support/start-etcd.js';
+import { expectOneLineError, runCli } from '../test-support/run-cli.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '../../dist/etcd-dr.js');
 let etcd: TestEtcd;
 let dir: string;
 let snapshot: string;
 let rawCopy: string;
 
-function etcdDr(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function expectOneLineError(result: { code: number | null; stdout: string; stderr: string }, code: string) {
-  expect(result.code).toBe(1);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(new RegExp(`^etcd-dr: error ${code}: .+\\n$`));
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-}
+const etcdDr = (args: string[]) => runCli(args);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'etcd-dr-cli-inspect-'));
