@@ -56,6 +56,36 @@ describe('a non-HA Controlplane V2 lab', () => {
     );
     expect(adminEtcd.stdout.toString().trim()).toBe('pod/etcd-admin-cp');
     await checkBackupSteps(lab, nodes);
+
+    // The kubelet re-posts a deleted mirror pod (as after an etcd restore that lost it); exec still works.
+    const uid = (name: string) =>
+      kubectl(lab, ['get', 'pod', '-n', 'kube-system', name, '-o', 'jsonpath={.metadata.uid}']);
+    const before = (await uid('etcd-user-cluster-1-cp1')).stdout.toString();
+    const deleted = await kubectl(lab, ['delete', 'pod', '-n', 'kube-system', 'etcd-user-cluster-1-cp1']);
+    expect(deleted.exitCode).toBe(0);
+    const after = await retryUntil({
+      attempt: () => uid('etcd-user-cluster-1-cp1'),
+      done: (result) =>
+        result.exitCode === 0 && result.stdout.length > 0 && result.stdout.toString() !== before,
+      timeoutMs: 10_000,
+    });
+    expect(after.stdout.toString()).not.toBe(before);
+    const ready = await retryUntil({
+      attempt: () =>
+        kubectl(lab, [
+          'exec',
+          '-n',
+          'kube-system',
+          'etcd-user-cluster-1-cp1',
+          '-c',
+          'etcd',
+          '--',
+          'hostname',
+        ]),
+      done: (result) => result.exitCode === 0,
+      timeoutMs: 10_000,
+    });
+    expect(ready.stdout.toString().trim()).toBe('user-cluster-1-cp1');
   });
 
   it('takes the user API down while kube-apiserver.yaml is off the node; a broken member crash-loops', async () => {
@@ -71,7 +101,7 @@ describe('a non-HA Controlplane V2 lab', () => {
     const report = await retryUntil({
       attempt: () => sandboxStatusOf({ dir: lab.dir }),
       done: (result) =>
-        JSON.stringify(result).includes('etcd-user-cluster-1-cp1: CrashLoopBackOff, restarts 2'),
+        /etcd-user-cluster-1-cp1: CrashLoopBackOff, restarts [1-9]/.test(JSON.stringify(result)),
       timeoutMs: 30_000,
     });
     expect(JSON.stringify(report)).toContain('etcd-user-cluster-1-cp1: CrashLoopBackOff');

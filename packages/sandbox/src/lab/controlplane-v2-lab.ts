@@ -13,7 +13,6 @@ import { corruptMemberData } from './corrupt-member-data.js';
 import { GatedProxy } from './gated-proxy.js';
 import { killContainerProcesses } from './kill-container-processes.js';
 import { kubeadmPkiPlan } from './kubeadm-pki-plan.js';
-import type { KubeceptionLab, KubeceptionLabHost } from './kubeception-lab.js';
 import { userClusterObjects } from './kubeception-manifests.js';
 import { labImages } from './lab-versions.js';
 import { startMirrorPodSync } from './mirror-pod-sync.js';
@@ -22,6 +21,7 @@ import { pkiFile } from './pki-file.js';
 import type { SandboxOptions } from './sandbox-options.js';
 import { startLabNodes } from './start-lab-nodes.js';
 import { readyNode, storeObjects } from './store-objects.js';
+import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
 import { waitFor } from './wait-for.js';
 import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
 
@@ -47,8 +47,8 @@ export function controlplaneV2NodeNames(options: { userClusterName: string; ha: 
  */
 export async function buildControlplaneV2Lab(
   options: SandboxOptions,
-  host: KubeceptionLabHost,
-): Promise<KubeceptionLab> {
+  host: TopologyLabHost,
+): Promise<TopologyLab> {
   const { dir } = options;
   const { network, log } = host;
   const clusterName = options.userClusterName;

@@ -3,11 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiServer, createApiServer } from '../apiserver/create-api-server.js';
 import { findResourceTypeByKind } from '../apiserver/resource-types.js';
-import type { LabState } from '../runtime/lab-state.js';
-import type { LabNetwork } from '../runtime/network/lab-network.js';
 import { createPki } from '../runtime/pki/create-pki.js';
 import { writeKubeconfig } from '../runtime/pki/kubeconfig.js';
-import type { BwrapPodRuntime } from '../runtime/pod/bwrap-pod-runtime.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
 import {
   type AdminCluster,
@@ -27,27 +24,12 @@ import { pkiFile } from './pki-file.js';
 import type { SandboxOptions } from './sandbox-options.js';
 import { startLabNodes } from './start-lab-nodes.js';
 import { readyNode, storeObjects } from './store-objects.js';
+import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
 import { waitFor } from './wait-for.js';
 import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
 
 const podType = findResourceTypeByKind({ group: '', kind: 'Pod' })!;
 const statefulSetType = findResourceTypeByKind({ group: 'apps', kind: 'StatefulSet' })!;
-
-/** The pieces of a running Kubeception lab that the supervisor talks to. */
-export interface KubeceptionLab {
-  files: { adminKubeconfig: string; userKubeconfig: string; config: string; sshConfig: string };
-  status(): Promise<{ lines: string[] }>;
-  breakMembers(options: { members: number[] }): Promise<{ broken: number[] }>;
-  stop(): Promise<void>;
-}
-
-/** What the lab's host layer already made (journal, network, pod runtime). */
-export interface KubeceptionLabHost {
-  state: LabState;
-  network: LabNetwork;
-  runtime: BwrapPodRuntime;
-  log: (line: string) => void;
-}
 
 /**
  * Builds the Kubeception shape: an admin cluster ({@link buildAdminCluster}: node `admin-cp` with its etcd
@@ -58,8 +40,8 @@ export interface KubeceptionLabHost {
  */
 export async function buildKubeceptionLab(
   options: SandboxOptions,
-  host: KubeceptionLabHost,
-): Promise<KubeceptionLab> {
+  host: TopologyLabHost,
+): Promise<TopologyLab> {
   const { dir } = options;
   const { network, log } = host;
   const namespace = options.userClusterName;

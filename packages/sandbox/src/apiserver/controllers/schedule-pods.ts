@@ -164,7 +164,8 @@ async function pinClaims(options: {
     const claimName = volume.persistentVolumeClaim?.claimName as string | undefined;
     const claim = options.claims.find(
       (candidate) =>
-        candidate.metadata?.name === claimName && candidate.metadata?.namespace === options.pod.metadata?.namespace,
+        candidate.metadata?.name === claimName &&
+        candidate.metadata?.namespace === options.pod.metadata?.namespace,
     );
     if (!claim || claim.metadata?.annotations?.[selectedNodeAnnotation]) continue;
     await options.context.store
