@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { sandboxCommand } from './commands/sandbox.js';
 import { registerInspect } from './commands/inspect.js';
+import { sandboxCommand } from './commands/sandbox.js';
 
 /** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
 export function createProgram(): Command {
