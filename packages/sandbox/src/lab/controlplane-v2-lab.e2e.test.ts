@@ -55,6 +55,29 @@ describe('a non-HA Controlplane V2 lab', () => {
       lab.adminKubeconfig,
     );
     expect(adminEtcd.stdout.toString().trim()).toBe('pod/etcd-admin-cp');
+    // The runbook's admin backup: etcdctl in the admin etcd pod with the healthcheck-client certificate.
+    const adminHealth = await kubectl(
+      lab,
+      [
+        'exec',
+        '-n',
+        'kube-system',
+        'etcd-admin-cp',
+        '-c',
+        'etcd',
+        '--',
+        'etcdctl',
+        '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
+        '--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt',
+        '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key',
+        '--endpoints=https://127.0.0.1:2379',
+        'endpoint',
+        'health',
+      ],
+      lab.adminKubeconfig,
+    );
+    expect(adminHealth.exitCode).toBe(0);
+    expect(`${adminHealth.stdout}${adminHealth.stderr}`).toContain('https://127.0.0.1:2379 is healthy');
     await checkBackupSteps(lab, nodes);
 
     // The kubelet re-posts a deleted mirror pod (as after an etcd restore that lost it); exec still works.
