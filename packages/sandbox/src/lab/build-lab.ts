@@ -3,8 +3,8 @@ import { checkHost } from '../runtime/check-host.js';
 import { LabState } from '../runtime/lab-state.js';
 import { LabNetwork } from '../runtime/network/lab-network.js';
 import { BwrapPodRuntime } from '../runtime/pod/bwrap-pod-runtime.js';
-import { SandboxError } from '../runtime/sandbox-error.js';
 import { teardown } from '../runtime/teardown.js';
+import { buildControlplaneV2Lab } from './controlplane-v2-lab.js';
 import { buildKubeceptionLab } from './kubeception-lab.js';
 import type { SandboxOptions } from './sandbox-options.js';
 import type { SandboxStatus } from './sandbox-status.js';
@@ -28,13 +28,6 @@ export async function buildLab(options: {
 }): Promise<BuiltLab> {
   const { options: lab, log } = options;
   await checkHost();
-  if (lab.topology !== 'kubeception') {
-    throw new SandboxError({
-      code: 'SANDBOX_TOPOLOGY_UNSUPPORTED',
-      message: `topology ${lab.topology} is not built by this version of the lab yet`,
-      remedy: 'use --topology kubeception',
-    });
-  }
   const state = await LabState.create({ dir: lab.dir });
   const removeAll = async () => {
     await teardown({ dir: lab.dir });
@@ -44,7 +37,8 @@ export async function buildLab(options: {
     log(`lab ${state.prefix} on ${network.bridge} ${network.gateway}`);
     await installGkectl({ dir: lab.dir });
     const runtime = await BwrapPodRuntime.create({ state, network });
-    const built = await buildKubeceptionLab(lab, { state, network, runtime, log });
+    const build = lab.topology === 'controlplane-v2' ? buildControlplaneV2Lab : buildKubeceptionLab;
+    const built = await build(lab, { state, network, runtime, log });
     return {
       files: built.files,
       status: built.status,

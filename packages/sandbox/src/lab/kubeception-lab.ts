@@ -1,55 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { podStatusFromRuntime } from '../apiserver/controllers/pod-status-from-runtime.js';
 import { type ApiServer, createApiServer } from '../apiserver/create-api-server.js';
 import { findResourceTypeByKind } from '../apiserver/resource-types.js';
-import type { KubeObject } from '../apiserver/storage/object-store.js';
-import type { LabState } from '../runtime/lab-state.js';
-import type { LabNetwork } from '../runtime/network/lab-network.js';
-import { createPki, type Pki } from '../runtime/pki/create-pki.js';
+import { createPki } from '../runtime/pki/create-pki.js';
 import { writeKubeconfig } from '../runtime/pki/kubeconfig.js';
-import type { BwrapPodRuntime } from '../runtime/pod/bwrap-pod-runtime.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
-import { AliasingPodRuntime } from './aliasing-pod-runtime.js';
+import {
+  type AdminCluster,
+  adminControlPlaneNodeName,
+  adminPkiCluster,
+  buildAdminCluster,
+} from './admin-cluster.js';
+import { corruptMemberData } from './corrupt-member-data.js';
 import { GatedProxy } from './gated-proxy.js';
-import { kubeceptionManifests, kubeceptionUserClusterObjects } from './kubeception-manifests.js';
+import { isPodReady } from './is-pod-ready.js';
+import { killContainerProcesses } from './kill-container-processes.js';
+import { kubeceptionManifests, userClusterObjects } from './kubeception-manifests.js';
 import { kubeceptionPkiPlan } from './kubeception-pki-plan.js';
 import { labImages } from './lab-versions.js';
+import { nodeStatusLines } from './node-status-lines.js';
+import { pkiFile } from './pki-file.js';
 import type { SandboxOptions } from './sandbox-options.js';
+import { startLabNodes } from './start-lab-nodes.js';
 import { readyNode, storeObjects } from './store-objects.js';
+import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
+import { waitFor } from './wait-for.js';
+import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
 
 const podType = findResourceTypeByKind({ group: '', kind: 'Pod' })!;
 const statefulSetType = findResourceTypeByKind({ group: 'apps', kind: 'StatefulSet' })!;
 
-/** The pieces of a running Kubeception lab that the supervisor talks to. */
-export interface KubeceptionLab {
-  files: { adminKubeconfig: string; userKubeconfig: string; config: string };
-  status(): Promise<{ lines: string[] }>;
-  breakMembers(options: { members: number[] }): Promise<{ broken: number[] }>;
-  stop(): Promise<void>;
-}
-
-/** What the lab's host layer already made (journal, network, pod runtime). */
-export interface KubeceptionLabHost {
-  state: LabState;
-  network: LabNetwork;
-  runtime: BwrapPodRuntime;
-  log: (line: string) => void;
-}
-
 /**
- * Builds the Kubeception shape: an admin cluster (its etcd a real etcd pod, its API server simulated)
- * hosting, in namespace USER, the user cluster's etcd StatefulSet `kube-etcd` (real etcd members), its
+ * Builds the Kubeception shape: an admin cluster ({@link buildAdminCluster}: node `admin-cp` with its etcd
+ * static pod, the simulated admin API server) hosting, in namespace USER, the user cluster's etcd StatefulSet `kube-etcd` (real etcd members), its
  * API server StatefulSet, `gke-master-etcd-maintenance` and `kube-apiserver-pdb`; then the user cluster's
  * API server, whose objects live in `kube-etcd` and which answers only while `kube-apiserver` has a Ready
  * replica. Resolves when every pod is Ready.
  */
 export async function buildKubeceptionLab(
   options: SandboxOptions,
-  host: KubeceptionLabHost,
-): Promise<KubeceptionLab> {
+  host: TopologyLabHost,
+): Promise<TopologyLab> {
   const { dir } = options;
   const { network, log } = host;
   const namespace = options.userClusterName;
@@ -59,7 +51,7 @@ export async function buildKubeceptionLab(
     for (const step of stops.reverse()) await step().catch(() => {});
   };
   try {
-    const adminEtcdIp = network.addressFor('kube-system/etcd-admin-cp');
+    const adminCpIp = network.addressFor(`node/${adminControlPlaneNodeName}`);
     const userEtcdIps = Array.from({ length: members }, (_, ordinal) =>
       network.addressFor(`${namespace}/kube-etcd-${ordinal}`),
     );
@@ -76,105 +68,34 @@ export async function buildKubeceptionLab(
     const pkiDir = join(dir, 'pki');
     const pki = await createPki({
       directory: pkiDir,
-      ...kubeceptionPkiPlan({ adminEtcdIp, userClusterName: namespace, userEtcdIps }),
+      ...kubeceptionPkiPlan({ adminCpIp, userClusterName: namespace, userEtcdIps }),
     });
     const pem = (name: string, kind: 'crt' | 'key') => readFile(pkiFile(pki, name, kind), 'utf8');
 
-    log('starting the admin cluster etcd');
-    const runtime = new AliasingPodRuntime(host.runtime);
-    const adminEtcdUid = randomUUID();
-    const adminEtcdData = join(dir, 'admin-cp', 'etcd-data');
-    await mkdir(adminEtcdData, { recursive: true, mode: 0o700 });
-    const adminEtcdPod = adminEtcdPodSpec({
-      uid: adminEtcdUid,
-      ip: adminEtcdIp,
-      pkiDir: join(pkiDir, 'admin-cp', 'etcd'),
-      dataDir: adminEtcdData,
+    log(`starting node ${adminControlPlaneNodeName}${options.jumpHost ? ' behind a jump host' : ''}`);
+    const labNodes = await startLabNodes({
+      state: host.state,
+      network,
+      pki,
+      nodes: [{ name: adminControlPlaneNodeName, cluster: adminPkiCluster }],
+      jumpHost: options.jumpHost,
     });
-    await runtime.runPod(adminEtcdPod);
-    stops.push(() => runtime.killPod(adminEtcdUid, { gracePeriodSeconds: 2 }));
-
-    const adminEtcdTls = {
-      ca: await pem('admin-cp/etcd/ca', 'crt'),
-      cert: await pem('admin-cp/apiserver-etcd-client', 'crt'),
-      key: await pem('admin-cp/apiserver-etcd-client', 'key'),
-    };
-    await waitFor(
-      'the admin etcd to answer',
-      30_000,
-      async () => runtime.podStatus(adminEtcdUid)?.containers[0]?.ready === true,
-    );
-
-    log('starting the admin API server');
-    const adminNodes = ['admin-cp', 'admin-node-1', 'admin-node-2', 'admin-node-3'];
-    const adminApi = await createApiServer({
-      etcd: { endpoints: [`https://${adminEtcdIp}:2379`], tls: adminEtcdTls },
-      tls: {
-        cert: await pem('admin-cp/apiserver', 'crt'),
-        key: await pem('admin-cp/apiserver', 'key'),
-        clientCa: await pem('admin-cp/ca', 'crt'),
-      },
-      runtime,
-      kubelet: { nodes: adminNodes.slice(1), dataDir: join(dir, 'admin-data') },
-      onControllerError: (error) => log(`admin controller: ${(error as Error).message}`),
+    stops.push(() => labNodes.stop());
+    const admin = await buildAdminCluster({
+      dir,
+      node: labNodes.nodes[0]!,
+      pki,
+      runtime: host.runtime,
+      gateway: network.gateway,
+      // Admin nodes that host a user cluster's control plane carry its name, which the runbook's utility
+      // pod selects on.
+      workerLabels: { 'kubernetes.googleapis.com/cluster-name': namespace },
+      log,
     });
-    stops.push(() => adminApi.close());
-
-    await storeObjects({
-      store: adminApi.store,
-      objects: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
-        ...adminNodes.map((name) =>
-          name === 'admin-cp'
-            ? readyNode({
-                name,
-                ip: network.gateway,
-                labels: { 'node-role.kubernetes.io/control-plane': '' },
-                taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
-              })
-            : // Admin nodes that host a user cluster's control plane carry its name, which the runbook's
-              // utility pod selects on.
-              readyNode({
-                name,
-                ip: network.gateway,
-                labels: { 'kubernetes.googleapis.com/cluster-name': namespace },
-              }),
-        ),
-      ],
-    });
-    const mirror = await adminApi.store.create({
-      type: podType,
-      namespace: 'kube-system',
-      object: mirrorPodObject({ spec: adminEtcdPod, nodeName: 'admin-cp' }),
-    });
-    runtime.alias({ apiUid: mirror.metadata!.uid!, runtimeUid: adminEtcdUid });
-    const syncMirror = async () => {
-      const current = await adminApi.store.get({
-        type: podType,
-        namespace: 'kube-system',
-        name: 'etcd-admin-cp',
-      });
-      await adminApi.store.update({
-        type: podType,
-        namespace: 'kube-system',
-        name: 'etcd-admin-cp',
-        object: {
-          ...current,
-          status: podStatusFromRuntime({
-            pod: current,
-            runtimeStatus: runtime.podStatus(current.metadata!.uid!),
-            hostIP: network.gateway,
-          }),
-        },
-        subresource: 'status',
-      });
-    };
-    await syncMirror();
-    const unsubscribeMirror = runtime.onChange((uid) => {
-      if (uid === mirror.metadata!.uid) void syncMirror().catch(() => {});
-    });
-    stops.push(async () => unsubscribeMirror());
+    stops.push(() => admin.stop());
+    const adminApi = admin.api;
+    const runtime = admin.runtime;
+    const adminNodes = [adminControlPlaneNodeName, ...admin.workerNodes];
 
     log(`creating the user cluster ${namespace} (${members} etcd member${members > 1 ? 's' : ''})`);
     const secretName = `kube-etcd-certs-${randomUUID().slice(0, 6)}`;
@@ -197,7 +118,7 @@ export async function buildKubeceptionLab(
     const expectedPods = 2 * members + 1;
     await waitFor(`every pod in namespace ${namespace} to be Ready`, 90_000, async () => {
       const { items } = await adminApi.store.list({ type: podType, namespace });
-      return items.filter(isReady).length >= expectedPods;
+      return items.filter(isPodReady).length >= expectedPods;
     });
 
     log('starting the user API server');
@@ -224,7 +145,7 @@ export async function buildKubeceptionLab(
     stops.push(async () => gateLoop.stop());
     await storeObjects({
       store: userApi.store,
-      objects: kubeceptionUserClusterObjects({ userClusterName: namespace }),
+      objects: userClusterObjects({ userClusterName: namespace, controlplaneV2: false }),
     });
     await storeObjects({
       store: userApi.store,
@@ -239,6 +160,7 @@ export async function buildKubeceptionLab(
       adminKubeconfig: join(dir, 'admin.kubeconfig'),
       userKubeconfig: join(dir, 'user.kubeconfig'),
       config: join(dir, 'etcd-dr.yaml'),
+      sshConfig: labNodes.sshConfigPath,
     };
     await writeKubeconfig({
       path: files.adminKubeconfig,
@@ -260,21 +182,24 @@ export async function buildKubeceptionLab(
         keyPath: pkiFile(pki, 'user/admin', 'key'),
       },
     });
-    await writeFile(
-      files.config,
-      `# Written by etcd-dr sandbox up: the lab's clusters, for --config.\n${stringify({
+    await writeClusterConfig({
+      dir,
+      config: {
         apiVersion: 'etcd-dr/v1',
         kind: 'ClusterConfig',
-        adminCluster: { kubeconfig: 'admin.kubeconfig' },
+        adminCluster: {
+          kubeconfig: 'admin.kubeconfig',
+          controlPlaneNode: sshNodeEntry({ dir, node: admin.node }),
+        },
         userCluster: { name: namespace, kubeconfig: 'user.kubeconfig', topology: 'kubeception' },
+        ...(labNodes.jump ? { jumpHost: sshNodeEntry({ dir, node: labNodes.jump }) } : {}),
         etcdUtilImage: labImages.etcdUtil,
-      })}`,
-      { mode: 0o600 },
-    );
+      },
+    });
 
     return {
       files,
-      status: () => kubeceptionStatus({ adminApi, namespace, gate }),
+      status: () => kubeceptionStatus({ admin, namespace, gate, behindJumpHost: options.jumpHost }),
       breakMembers: async ({ members: broken }) => {
         for (const member of broken) {
           if (member >= members) {
@@ -286,19 +211,12 @@ export async function buildKubeceptionLab(
           }
         }
         for (const member of broken) {
-          await corruptMemberData(join(dir, 'admin-data', 'pvc', namespace, `data-kube-etcd-${member}`));
+          await corruptMemberData({
+            dataDir: join(dir, 'admin-data', 'pvc', namespace, `data-kube-etcd-${member}`),
+          });
           const pod = await adminApi.store.get({ type: podType, namespace, name: `kube-etcd-${member}` });
           // The process still holds the old database in memory; a disk failure is noticed at the next start.
-          const session = runtime.exec({
-            uid: pod.metadata!.uid!,
-            container: 'kube-etcd',
-            command: ['/bin/sh', '-c', 'kill -KILL -1'],
-            tty: false,
-          });
-          session.stdin.end();
-          session.stdout.resume();
-          session.stderr.resume();
-          await session.exit;
+          await killContainerProcesses({ runtime, uid: pod.metadata!.uid!, container: 'kube-etcd' });
         }
         log(`broke members ${broken.join(', ')}`);
         return { broken };
@@ -309,128 +227,6 @@ export async function buildKubeceptionLab(
     await stop();
     throw error;
   }
-}
-
-function pkiFile(pki: Pki, name: string, kind: 'crt' | 'key'): string {
-  const files = pki.leaves[name] ?? pki.authorities[name];
-  if (!files) throw new Error(`no certificate ${name} in the lab PKI`);
-  return kind === 'crt' ? files.certificatePath : files.keyPath;
-}
-
-function isReady(pod: KubeObject): boolean {
-  const conditions =
-    (pod.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
-  return conditions.some((condition) => condition.type === 'Ready' && condition.status === 'True');
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new SandboxError({
-    code: 'SANDBOX_START_TIMEOUT',
-    message: `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`,
-    remedy: 'read the logs under the lab folder (logs/ and pods/*/logs/)',
-  });
-}
-
-/** Overwrites the start of the member's bbolt file with garbage, as a failed disk returns. */
-async function corruptMemberData(volume: string): Promise<void> {
-  const file = await open(join(volume, 'member', 'snap', 'db'), 'r+');
-  try {
-    const garbage = Buffer.alloc(64 * 1024, 0xde);
-    await file.write(garbage, 0, garbage.length, 0);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-function adminEtcdPodSpec(options: { uid: string; ip: string; pkiDir: string; dataDir: string }) {
-  const pki = '/etc/kubernetes/pki/etcd';
-  return {
-    uid: options.uid,
-    namespace: 'kube-system',
-    name: 'etcd-admin-cp',
-    hostname: 'admin-cp',
-    restartPolicy: 'Always' as const,
-    network: { kind: 'own' as const },
-    volumes: [
-      { name: 'etcd-data', hostPath: options.dataDir },
-      { name: 'etcd-certs', hostPath: options.pkiDir, readOnly: true },
-    ],
-    containers: [
-      {
-        name: 'etcd',
-        image: labImages.etcd,
-        command: [
-          'etcd',
-          '--name=admin-cp',
-          '--data-dir=/var/lib/etcd',
-          `--listen-client-urls=https://127.0.0.1:2379,https://${options.ip}:2379`,
-          `--advertise-client-urls=https://${options.ip}:2379`,
-          `--listen-peer-urls=https://${options.ip}:2380`,
-          `--initial-advertise-peer-urls=https://${options.ip}:2380`,
-          `--initial-cluster=admin-cp=https://${options.ip}:2380`,
-          '--client-cert-auth',
-          `--trusted-ca-file=${pki}/ca.crt`,
-          `--cert-file=${pki}/server.crt`,
-          `--key-file=${pki}/server.key`,
-          '--peer-client-cert-auth',
-          `--peer-trusted-ca-file=${pki}/ca.crt`,
-          `--peer-cert-file=${pki}/peer.crt`,
-          `--peer-key-file=${pki}/peer.key`,
-          '--snapshot-count=10000',
-        ],
-        volumeMounts: [
-          { name: 'etcd-data', mountPath: '/var/lib/etcd' },
-          { name: 'etcd-certs', mountPath: pki, readOnly: true },
-        ],
-        readinessProbe: { tcpSocket: { port: 2379 }, periodSeconds: 2 },
-      },
-    ],
-  };
-}
-
-function mirrorPodObject(options: {
-  spec: ReturnType<typeof adminEtcdPodSpec>;
-  nodeName: string;
-}): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: options.spec.name,
-      namespace: options.spec.namespace,
-      labels: { component: 'etcd', tier: 'control-plane' },
-      annotations: { 'kubernetes.io/config.mirror': options.spec.uid, 'kubernetes.io/config.source': 'file' },
-    },
-    spec: {
-      nodeName: options.nodeName,
-      hostNetwork: true,
-      priorityClassName: 'system-node-critical',
-      containers: options.spec.containers.map((container) => ({
-        name: container.name,
-        image: container.image,
-        command: container.command,
-        volumeMounts: container.volumeMounts,
-      })),
-      volumes: options.spec.volumes.map((volume) => ({
-        name: volume.name,
-        hostPath: {
-          path: volume.name === 'etcd-data' ? '/var/lib/etcd' : '/etc/kubernetes/pki/etcd',
-          type: 'DirectoryOrCreate',
-        },
-      })),
-    },
-  };
 }
 
 function startGateLoop(options: {
@@ -468,15 +264,27 @@ function startGateLoop(options: {
 }
 
 async function kubeceptionStatus(options: {
-  adminApi: ApiServer;
+  admin: AdminCluster;
   namespace: string;
   gate: GatedProxy;
+  behindJumpHost: boolean;
 }): Promise<{ lines: string[] }> {
   const lines = [
     `user cluster API: ${options.gate.isOpen ? `up on 127.0.0.1:${options.gate.port}` : 'down'}`,
+    ...nodeStatusLines({
+      nodes: [
+        {
+          name: options.admin.node.name,
+          ip: options.admin.node.ip,
+          role: 'admin control plane',
+          behindJumpHost: options.behindJumpHost,
+          pods: options.admin.agent.pods(),
+        },
+      ],
+    }),
   ];
   for (const namespace of ['kube-system', options.namespace]) {
-    const { items } = await options.adminApi.store.list({ type: podType, namespace });
+    const { items } = await options.admin.api.store.list({ type: podType, namespace });
     for (const pod of items) {
       const status = (pod.status ?? {}) as {
         phase?: string;
@@ -485,7 +293,7 @@ async function kubeceptionStatus(options: {
       const container = status.containerStatuses?.[0];
       const waiting = container?.state?.waiting?.reason;
       lines.push(
-        `${namespace}/${pod.metadata!.name}: ${waiting ?? status.phase ?? 'Pending'}${isReady(pod) ? ', Ready' : ''}, restarts ${container?.restartCount ?? 0}`,
+        `${namespace}/${pod.metadata!.name}: ${waiting ?? status.phase ?? 'Pending'}${isPodReady(pod) ? ', Ready' : ''}, restarts ${container?.restartCount ?? 0}`,
       );
     }
   }

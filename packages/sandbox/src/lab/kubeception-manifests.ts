@@ -1,4 +1,4 @@
-import { labImages } from './lab-versions.js';
+import { gkeOnPremVersion, labImages } from './lab-versions.js';
 
 /** A Kubernetes object as plain JSON, as the lab's API servers store it. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: Record<string, unknown> } & Record<
@@ -185,8 +185,14 @@ export function kubeceptionManifests(options: KubeceptionManifestsOptions): Kube
   ];
 }
 
-/** Objects the user cluster's own API holds at start: its kube-system and the OnPremUserCluster object. */
-export function kubeceptionUserClusterObjects(options: { userClusterName: string }): KubeObject[] {
+/**
+ * Objects a user cluster's own API holds at start: its kube-system and the OnPremUserCluster object, whose
+ * `spec.enableControlplaneV2` tells the topologies apart.
+ */
+export function userClusterObjects(options: {
+  userClusterName: string;
+  controlplaneV2: boolean;
+}): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
@@ -194,7 +200,7 @@ export function kubeceptionUserClusterObjects(options: { userClusterName: string
       apiVersion: 'onprem.cluster.gke.io/v1alpha1',
       kind: 'OnPremUserCluster',
       metadata: { name: options.userClusterName, namespace: 'kube-system' },
-      spec: { enableControlplaneV2: false, gkeOnPremVersion: '1.28.400-gke.75' },
+      spec: { enableControlplaneV2: options.controlplaneV2, gkeOnPremVersion: gkeOnPremVersion },
     },
   ];
 }

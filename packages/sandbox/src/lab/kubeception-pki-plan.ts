@@ -1,9 +1,10 @@
 import type { CreatePkiOptions } from '../runtime/pki/create-pki.js';
+import { kubeadmPkiPlan } from './kubeadm-pki-plan.js';
 
 /** Options of {@link kubeceptionPkiPlan}. */
 export interface KubeceptionPkiPlanOptions {
-  /** Address of the admin cluster's etcd pod. */
-  adminEtcdIp: string;
+  /** Address of the admin cluster's control-plane node `admin-cp` (its etcd runs there). */
+  adminCpIp: string;
   /** Namespace of the user cluster's control plane in the admin cluster. */
   userClusterName: string;
   /** Addresses of `kube-etcd-0..N-1`, in order. */
@@ -12,7 +13,7 @@ export interface KubeceptionPkiPlanOptions {
 
 /**
  * The certificates of a Kubeception lab, laid out like the real clusters: the admin control-plane node's
- * kubeadm tree (`admin-cp/etcd/{ca,server,peer,healthcheck-client}`, `admin-cp/{ca,apiserver,...}`) and the
+ * kubeadm tree ({@link kubeadmPkiPlan} with cluster `admin-cp`) and the
  * user cluster's etcd certificates that end up in Secret `kube-etcd-certs-*` (`user/etcd/ca` -> etcdCA.crt,
  * `user/etcd/etcd` -> etcd.crt/etcd.key, one certificate for every member as in GDC).
  */
@@ -24,56 +25,15 @@ export function kubeceptionPkiPlan(options: KubeceptionPkiPlanOptions): Omit<Cre
     `kube-etcd-${ordinal}.kube-etcd.${namespace}.svc`,
     `kube-etcd-${ordinal}.kube-etcd.${namespace}.svc.cluster.local`,
   ]);
+  const admin = kubeadmPkiPlan({ cluster: 'admin-cp', nodes: [{ name: 'admin-cp', ip: options.adminCpIp }] });
   return {
     authorities: {
-      'admin-cp/etcd/ca': { commonName: 'etcd-ca' },
-      'admin-cp/ca': { commonName: 'kubernetes' },
+      ...admin.authorities,
       'user/etcd/ca': { commonName: `${namespace}-etcd-ca` },
       'user/ca': { commonName: `${namespace}-kubernetes` },
     },
     leaves: [
-      {
-        name: 'admin-cp/etcd/server',
-        authority: 'admin-cp/etcd/ca',
-        usage: 'peer',
-        commonName: 'admin-cp',
-        dnsNames: ['admin-cp', 'localhost'],
-        ipAddresses: [options.adminEtcdIp, '127.0.0.1'],
-      },
-      {
-        name: 'admin-cp/etcd/peer',
-        authority: 'admin-cp/etcd/ca',
-        usage: 'peer',
-        commonName: 'admin-cp',
-        dnsNames: ['admin-cp', 'localhost'],
-        ipAddresses: [options.adminEtcdIp, '127.0.0.1'],
-      },
-      {
-        name: 'admin-cp/etcd/healthcheck-client',
-        authority: 'admin-cp/etcd/ca',
-        usage: 'client',
-        commonName: 'kube-etcd-healthcheck-client',
-      },
-      {
-        name: 'admin-cp/apiserver-etcd-client',
-        authority: 'admin-cp/etcd/ca',
-        usage: 'client',
-        commonName: 'kube-apiserver-etcd-client',
-      },
-      {
-        name: 'admin-cp/apiserver',
-        authority: 'admin-cp/ca',
-        usage: 'server',
-        commonName: 'kube-apiserver',
-        ...loopback,
-      },
-      {
-        name: 'admin-cp/admin',
-        authority: 'admin-cp/ca',
-        usage: 'client',
-        commonName: 'kubernetes-admin',
-        organizations: ['system:masters'],
-      },
+      ...admin.leaves,
       {
         name: 'user/etcd/etcd',
         authority: 'user/etcd/ca',

@@ -19,7 +19,7 @@ export const sandboxOptionsSchema = z
       .string()
       .regex(/^\d+\.\d+\.\d+\.0\/24$/, 'must be a /24 such as 10.213.7.0/24')
       .optional(),
-    /** Controlplane V2: reach the nodes only through a jump host. Default false. */
+    /** Reach every node (admin-cp and, for Controlplane V2, USER-cpN) only through node `jump-host`. Default false. */
     jumpHost: z.boolean().default(false),
   })
   .strict();
