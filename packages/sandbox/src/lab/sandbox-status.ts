@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -34,12 +35,20 @@ export async function readSandboxStatus(dir: string): Promise<SandboxStatus | un
   }
 }
 
-/** True when a process with this pid exists (signal 0 checks without sending anything). */
+/**
+ * True when a process with this pid runs. A zombie (killed, not yet reaped by its parent) counts as gone:
+ * it holds no lab resources and will never answer.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
