@@ -7,7 +7,7 @@ import { decodeKubernetesProtobuf } from '../protobuf/decode-kubernetes-protobuf
 import { apiVersionOf, type ResourceType } from '../resource-types.js';
 import type { KubeObject } from '../storage/object-store.js';
 import { renderTable } from '../tables.js';
-import { validateObject } from '../validate-object.js';
+import { validateObject, validatePodUpdate } from '../validate-object.js';
 import { deleteObject } from './delete-object.js';
 import { parseJsonBody, readBody, readBodyBytes, sendJson } from './http-io.js';
 import { matchesObjectFilter, objectFilterFromQuery } from './object-filter.js';
@@ -367,6 +367,9 @@ export async function handleResourceRequest(target: ResourceRequest): Promise<vo
         object.metadata = { ...object.metadata, resourceVersion: current.metadata?.resourceVersion };
       }
       validateObject({ type, object });
+      if (type.group === '' && type.resource === 'pods') {
+        validatePodUpdate({ current: await context.store.get({ type, namespace, name }), next: object });
+      }
       sendObject(target, 200, await context.store.update({ type, namespace, name, object }));
       return;
     }
@@ -379,6 +382,7 @@ export async function handleResourceRequest(target: ResourceRequest): Promise<vo
           throw conflict({ group: type.group, resource: type.resource, name });
         }
         validateObject({ type, object: patched });
+        if (type.group === '' && type.resource === 'pods') validatePodUpdate({ current, next: patched });
         return patched;
       });
       sendObject(target, 200, updated);

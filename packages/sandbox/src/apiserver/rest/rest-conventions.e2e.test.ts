@@ -346,4 +346,22 @@ describe('REST conventions: patches, tables, discovery, watch, graceful deletion
       'pod removed',
     );
   });
+
+  it('refuses pod spec changes other than images, as kubectl apply of an edited utility pod finds out', async () => {
+    const manifest = (command: string, image: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: edited, namespace: default}
+spec:
+  containers: [{name: c, image: ${image}, command: [sleep, "${command}"]}]
+`;
+    await lab.kubectlOk(['apply', '-f', '-'], { stdin: manifest('3600', 'etcd-dr-lab/x:1') });
+    expect(await lab.kubectlOk(['apply', '-f', '-'], { stdin: manifest('3600', 'etcd-dr-lab/x:2') })).toBe(
+      'pod/edited configured\n',
+    );
+    const refused = await lab.kubectl(['apply', '-f', '-'], { stdin: manifest('60', 'etcd-dr-lab/x:2') });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'The Pod "edited" is invalid: spec: Forbidden: pod updates may not change fields other than',
+    );
+  });
 });
