@@ -364,4 +364,15 @@ spec:
       'The Pod "edited" is invalid: spec: Forbidden: pod updates may not change fields other than',
     );
   });
+
+  it('refuses connections while not listening and serves again on the same port', async () => {
+    await lab.server.setListening(false);
+    const refused = await lab.kubectl(['get', 'namespaces', '--request-timeout=5s']);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain(
+      `The connection to the server ${new URL(lab.server.url).host} was refused`,
+    );
+    await lab.server.setListening(true);
+    expect(await lab.kubectlOk(['get', 'namespace', 'default', '-o', 'name'])).toBe('namespace/default\n');
+  });
 });
