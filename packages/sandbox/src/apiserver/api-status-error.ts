@@ -16,7 +16,8 @@ export type StatusReason =
   | 'Timeout'
   | 'ServiceUnavailable'
   | 'Expired'
-  | 'Gone';
+  | 'Gone'
+  | 'RequestEntityTooLarge';
 
 /** A Kubernetes `meta/v1 Status` object. */
 export interface KubeStatus {

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EtcdDrError } from '@etcd-dr/sdk';
 import type { ApiContext } from '../api-context.js';
 import type { LooseObject } from '../loose-object.js';
 import type { RuntimeVolume } from '../pod-runtime-contract.js';
@@ -11,7 +12,17 @@ const configMapType = findResourceType({ group: '', version: 'v1', resource: 'co
 const claimType = findResourceType({ group: '', version: 'v1', resource: 'persistentvolumeclaims' })!;
 
 /** A volume the kubelet cannot provide yet (missing Secret, ConfigMap or PVC), with the kubelet's wording. */
-export class VolumeNotReady extends Error {}
+export class VolumeNotReady extends EtcdDrError {
+  constructor(message: string) {
+    super({
+      code: 'POD_VOLUME_NOT_READY',
+      message,
+      remedy: 'create the referenced object; the pod starts once it exists',
+      isRetryable: true,
+    });
+    this.name = 'VolumeNotReady';
+  }
+}
 
 async function writeKeys(options: {
   directory: string;
