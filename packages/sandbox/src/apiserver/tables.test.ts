@@ -60,4 +60,49 @@ describe('server-side tables', () => {
       podStatusReason({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }),
     ).toBe('Terminating');
   });
+
+  it('renders StatefulSets and nodes with the wide columns kubectl shows', () => {
+    const statefulSets = findResourceType({ group: 'apps', version: 'v1', resource: 'statefulsets' })!;
+    const set = {
+      metadata: { name: 'kube-etcd', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { replicas: 3, template: { spec: { containers: [{ name: 'kube-etcd', image: 'etcd:3.4' }] } } },
+      status: { readyReplicas: 2 },
+    };
+    const now = Date.parse('2026-01-01T00:00:30Z');
+    const setTable = renderTable({ type: statefulSets, objects: [set], resourceVersion: '1', now }) as {
+      columnDefinitions: Array<{ name: string }>;
+      rows: Array<{ cells: unknown[] }>;
+    };
+    expect(setTable.columnDefinitions.map((column) => column.name)).toEqual([
+      'Name',
+      'Ready',
+      'Age',
+      'Containers',
+      'Images',
+    ]);
+    expect(setTable.rows[0]!.cells).toEqual(['kube-etcd', '2/3', '30s', 'kube-etcd', 'etcd:3.4']);
+    const nodes = findResourceType({ group: '', version: 'v1', resource: 'nodes' })!;
+    const node = {
+      metadata: {
+        name: 'cp-1',
+        labels: { 'node-role.kubernetes.io/control-plane': '' },
+        creationTimestamp: '2026-01-01T00:00:00Z',
+      },
+      status: {
+        conditions: [{ type: 'Ready', status: 'True' }],
+        addresses: [{ type: 'InternalIP', address: '10.0.0.2' }],
+      },
+    };
+    const nodeTable = renderTable({ type: nodes, objects: [node], resourceVersion: '1', now }) as {
+      rows: Array<{ cells: unknown[] }>;
+    };
+    expect(nodeTable.rows[0]!.cells.slice(0, 6)).toEqual([
+      'cp-1',
+      'Ready',
+      'control-plane',
+      '30s',
+      '',
+      '10.0.0.2',
+    ]);
+  });
 });
