@@ -96,6 +96,9 @@ describe('the real kubectl against the simulated API server, for every call the 
       'jsonpath={.spec.nodeName}',
     ]);
     expect(nodeName).toBe('node1');
+    expect(
+      await lab.kubectlOk(['get', 'pod', 'kube-etcd-0', '-n', cluster, '-o', 'jsonpath={.status.hostIP}']),
+    ).toBe('127.0.0.1');
     expect(await lab.kubectlOk(['get', 'pods', '-n', cluster, '-l', '!app', '-o', 'name'])).toBe('');
     expect(
       (

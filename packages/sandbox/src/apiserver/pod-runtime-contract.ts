@@ -63,7 +63,8 @@ export interface PodRuntime {
   killPod(uid: string, options?: { gracePeriodSeconds?: number }): Promise<void>;
   podStatus(uid: string): RuntimePodStatus | undefined;
   exec(options: { uid: string; container: string; command: string[]; tty: boolean }): ExecSession;
-  logs(options: { uid: string; container: string; previous?: boolean }): Readable;
+  /** `follow` (optional extension the runtime implements) keeps the stream open while the container runs. */
+  logs(options: { uid: string; container: string; previous?: boolean; follow?: boolean }): Readable;
   onChange(listener: (uid: string) => void): () => void;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { podStatusFromRuntime } from './pod-status-from-runtime.js';
 import { runtimePodSpec } from './runtime-pod-spec.js';
 
 const podType = findResourceType({ group: '', version: 'v1', resource: 'pods' })!;
+const nodeType = findResourceType({ group: '', version: 'v1', resource: 'nodes' })!;
 
 /** Options of {@link createKubelet}. */
 export interface KubeletOptions {
@@ -107,7 +108,18 @@ export function createKubelet(options: KubeletOptions): Kubelet {
   return {
     managesNode: (nodeName) => nodes.has(nodeName),
     async reconcile() {
-      const { items: pods } = await context.store.list({ type: podType });
+      const [{ items: pods }, { items: nodeObjects }] = await Promise.all([
+        context.store.list({ type: podType }),
+        context.store.list({ type: nodeType }),
+      ]);
+      const hostIPs = new Map(
+        nodeObjects.map((node) => [
+          node.metadata?.name,
+          (((node.status as LooseObject | undefined)?.addresses ?? []) as LooseObject[]).find(
+            (address) => address.type === 'InternalIP',
+          )?.address as string | undefined,
+        ]),
+      );
       const present = new Set<string>();
       for (const pod of pods) {
         const nodeName = (pod.spec as LooseObject | undefined)?.nodeName as string | undefined;
@@ -138,7 +150,10 @@ export function createKubelet(options: KubeletOptions): Kubelet {
           startPod(pod, nodeName);
           continue;
         }
-        await writeStatus(pod, podStatusFromRuntime({ pod, runtimeStatus: runtime.podStatus(uid) }));
+        await writeStatus(
+          pod,
+          podStatusFromRuntime({ pod, runtimeStatus: runtime.podStatus(uid), hostIP: hostIPs.get(nodeName) }),
+        );
       }
       for (const uid of [...started]) {
         if (present.has(uid) || busy.has(uid)) continue;

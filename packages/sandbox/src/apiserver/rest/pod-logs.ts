@@ -51,6 +51,7 @@ export async function streamPodLogs(options: {
     uid: pod.metadata!.uid!,
     container,
     previous,
+    follow: query.get('follow') === 'true',
   });
   response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-cache, private' });
   const tailLines = query.get('tailLines');
