@@ -362,10 +362,6 @@ export async function handleResourceRequest(target: ResourceRequest): Promise<vo
       const object = await readObjectBody(target);
       checkTypeMeta(target, object);
       checkNamespace(target, object);
-      if (!object.metadata?.resourceVersion && type.resource !== 'namespaces') {
-        const current = await context.store.get({ type, namespace, name });
-        object.metadata = { ...object.metadata, resourceVersion: current.metadata?.resourceVersion };
-      }
       validateObject({ type, object });
       if (type.group === '' && type.resource === 'pods') {
         validatePodUpdate({ current: await context.store.get({ type, namespace, name }), next: object });
