@@ -83,9 +83,6 @@ function unauthorized(): ApiStatusError {
  * `/registry/...` keys and speaks the REST conventions kubectl relies on.
  */
 export async function createApiServer(options: CreateApiServerOptions): Promise<ApiServer> {
-  const etcd = createEtcdGatewayClient(options.etcd);
-  const hub = createWatchHub();
-  const store = createObjectStore({ etcd, hub });
   if (options.kubelet && !options.runtime) {
     throw new EtcdDrError({
       code: 'APISERVER_KUBELET_WITHOUT_RUNTIME',
@@ -93,6 +90,16 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       remedy: 'pass `runtime` (a PodRuntime) together with `kubelet`, or drop `kubelet`',
     });
   }
+  if (options.etcd.endpoints.length === 0) {
+    throw new EtcdDrError({
+      code: 'APISERVER_NO_ETCD_ENDPOINTS',
+      message: 'createApiServer: etcd.endpoints is empty',
+      remedy: 'pass at least one etcd client URL, e.g. https://127.0.0.1:2379',
+    });
+  }
+  const etcd = createEtcdGatewayClient(options.etcd);
+  const hub = createWatchHub();
+  const store = createObjectStore({ etcd, hub });
   let controllers: Controllers | undefined;
   const context: ApiContext = {
     store,

@@ -1,5 +1,6 @@
 import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../create-api-server.js';
 import { apiRequest } from '../test-support/api-request.js';
 import { startTestApiServer, type TestApiServer, waitFor } from '../test-support/start-test-api-server.js';
 
@@ -374,5 +375,29 @@ spec:
     );
     await lab.server.setListening(true);
     expect(await lab.kubectlOk(['get', 'namespace', 'default', '-o', 'name'])).toBe('namespace/default\n');
+  });
+});
+
+describe('createApiServer input checks', () => {
+  it('names the missing piece when options cannot work', async () => {
+    const tls = { cert: lab.pki.serverCert, key: lab.pki.serverKey, clientCa: lab.pki.ca };
+    await expect(createApiServer({ etcd: { endpoints: [] }, tls })).rejects.toMatchObject({
+      code: 'APISERVER_NO_ETCD_ENDPOINTS',
+    });
+    await expect(
+      createApiServer({
+        etcd: { endpoints: [lab.etcd.clientUrl] },
+        tls,
+        kubelet: { nodes: ['n'], dataDir: lab.directory },
+      }),
+    ).rejects.toMatchObject({ code: 'APISERVER_KUBELET_WITHOUT_RUNTIME' });
+    await expect(
+      createApiServer({
+        etcd: { endpoints: [lab.etcd.clientUrl] },
+        tls,
+        port: lab.server.port,
+        controllers: false,
+      }),
+    ).rejects.toMatchObject({ code: 'APISERVER_LISTEN_FAILED' });
   });
 });
