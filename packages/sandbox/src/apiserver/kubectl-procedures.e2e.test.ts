@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,7 +153,7 @@ describe('the real kubectl against the simulated API server, for every call the 
       'utility pod running',
     );
     const uid = await podUid('etcd-utility-0');
-    const certificate = path.join(lab.directory, 'kubelet', 'pods', uid, 'volumes', 'etcd-certs', 'etcd.crt');
+    const certificate = path.join(lab.directory, 'kubelet', 'pod-volumes', uid, 'etcd-certs', 'etcd.crt');
     expect(await readFile(certificate, 'utf8')).toBe('test-cert');
     expect((await stat(certificate)).mode & 0o777).toBe(0o644);
     expect(
@@ -188,9 +189,11 @@ describe('the real kubectl against the simulated API server, for every call the 
     ]);
     expect(JSON.parse(annotation).spec.volumes[0].persistentVolumeClaim.claimName).toBe('data-kube-etcd-1');
     for (const name of ['etcd-utility-0', 'etcd-utility-1']) {
+      const uid = await podUid(name);
       expect(await lab.kubectlOk(['delete', 'pod', name, '-n', cluster])).toBe(`pod "${name}" deleted\n`);
       const gone = await lab.kubectl(['get', 'pod', name, '-n', cluster]);
       expect(gone.stderr).toBe(`Error from server (NotFound): pods "${name}" not found\n`);
+      expect(existsSync(path.join(lab.directory, 'kubelet', 'pod-volumes', uid))).toBe(false);
     }
   });
 

@@ -1,10 +1,11 @@
+import { rm } from 'node:fs/promises';
 import type { ApiContext } from '../api-context.js';
 import { ApiStatusError } from '../api-status-error.js';
 import type { LooseObject } from '../loose-object.js';
 import type { PodRuntime } from '../pod-runtime-contract.js';
 import { findResourceType } from '../resource-types.js';
 import type { KubeObject } from '../storage/object-store.js';
-import { materializeVolumes, VolumeNotReady } from './materialize-volumes.js';
+import { materializeVolumes, podVolumesDirectory, VolumeNotReady } from './materialize-volumes.js';
 import { isTerminating } from './pod-helpers.js';
 import { podStatusFromRuntime } from './pod-status-from-runtime.js';
 import { runtimePodSpec } from './runtime-pod-spec.js';
@@ -59,6 +60,10 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         options.trigger();
       });
   };
+
+  // Secret copies must not outlive their pod, as with the real kubelet's tmpfs volumes.
+  const removePodVolumes = (uid: string): Promise<void> =>
+    rm(podVolumesDirectory({ dataDir: options.dataDir, uid }), { recursive: true, force: true });
 
   async function writeStatus(pod: KubeObject, status: LooseObject): Promise<void> {
     if (JSON.stringify(status) === JSON.stringify(pod.status)) return;
@@ -135,6 +140,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
               });
               started.delete(uid);
             }
+            await removePodVolumes(uid);
             await context.store
               .remove({
                 type: podType,
@@ -160,6 +166,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         background(uid, async () => {
           await runtime.killPod(uid, { gracePeriodSeconds: 0 });
           started.delete(uid);
+          await removePodVolumes(uid);
         });
       }
     },
