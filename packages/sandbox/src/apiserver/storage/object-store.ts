@@ -104,13 +104,22 @@ const namespaceType = resourceTypes.find((candidate) => candidate.resource === '
 /** Creates the store; every successful write is published on `hub`. */
 export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: WatchHub }): ObjectStore {
   const { etcd, hub } = options;
+  // etcd revisions only grow, so an answer older than what was seen before the request started means
+  // etcd was restored underneath this server.
+  let highestRevision = 0;
+  const observe = (revision: number, seenBefore: number): void => {
+    if (revision < seenBefore) hub.reset(revision);
+    highestRevision = revision < seenBefore ? revision : Math.max(highestRevision, revision);
+  };
 
   async function current(
     type: ResourceType,
     namespace: string | undefined,
     name: string,
   ): Promise<EtcdKeyValue> {
-    const { item } = await etcd.get(storageKey({ type, namespace, name }));
+    const seenBefore = highestRevision;
+    const { item, revision } = await etcd.get(storageKey({ type, namespace, name }));
+    observe(revision, seenBefore);
     if (!item) throw notFound(ref(type, name));
     return item;
   }
@@ -121,7 +130,9 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
     },
 
     async list({ type, namespace }) {
+      const seenBefore = highestRevision;
       const { items, revision } = await etcd.list(storagePrefix({ type, namespace }));
+      observe(revision, seenBefore);
       return { items: items.map((kv) => decode(type, kv)), revision };
     },
 
