@@ -233,6 +233,23 @@ describe('REST conventions: patches, tables, discovery, watch, graceful deletion
       body: [{ op: 'remove', path: '/spec/nothing' }],
     });
     expect(failing.body).toMatchObject({ code: 422 });
+    const replaced = await api({
+      method: 'PUT',
+      path: `${path}/scale`,
+      body: {
+        apiVersion: 'autoscaling/v1',
+        kind: 'Scale',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { replicas: 0 },
+      },
+    });
+    expect(replaced.status).toBe(200);
+    const negative = await api({
+      method: 'PUT',
+      path: `${path}/scale`,
+      body: { kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: -1 } },
+    });
+    expect(negative.body).toMatchObject({ code: 422, reason: 'Invalid' });
     const scale = await api({ method: 'GET', path: `${path}/scale` });
     expect(scale.body).toMatchObject({
       kind: 'Scale',
