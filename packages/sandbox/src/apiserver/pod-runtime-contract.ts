@@ -2,12 +2,14 @@
 // shape, so the real runtime (runtime/pod-runtime.ts) and test doubles both satisfy it structurally.
 import type { Readable, Writable } from 'node:stream';
 
+/** A host directory mounted into containers. */
 export interface RuntimeVolume {
   name: string;
   hostPath: string;
   readOnly?: boolean;
 }
 
+/** One container as the runtime runs it. */
 export interface RuntimeContainer {
   name: string;
   image: string;
@@ -18,6 +20,7 @@ export interface RuntimeContainer {
   readinessProbe?: { exec?: { command: string[] }; tcpSocket?: { port: number }; periodSeconds?: number };
 }
 
+/** A pod as the runtime runs it. */
 export interface RuntimePodSpec {
   uid: string;
   namespace: string;
@@ -31,6 +34,7 @@ export interface RuntimePodSpec {
   root?: string;
 }
 
+/** Kubernetes-shaped status of one container. */
 export interface RuntimeContainerStatus {
   name: string;
   ready: boolean;
@@ -42,6 +46,7 @@ export interface RuntimeContainerStatus {
     | { terminated: { exitCode: number; reason: string; startedAt?: string; finishedAt: string } };
 }
 
+/** Kubernetes-shaped status of one pod. */
 export interface RuntimePodStatus {
   uid: string;
   ip?: string;
@@ -49,6 +54,7 @@ export interface RuntimePodStatus {
   containers: RuntimeContainerStatus[];
 }
 
+/** A command running in a container: streamed stdio and its exit. */
 export interface ExecSession {
   stdin: Writable;
   stdout: Readable;

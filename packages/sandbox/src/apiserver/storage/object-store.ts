@@ -19,6 +19,7 @@ export type KubeObject = Record<string, unknown> & {
   status?: Record<string, unknown>;
 };
 
+/** The metadata fields this server reads and writes (others are kept as they come). */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
