@@ -146,6 +146,16 @@ describe('REST conventions: Status codes for bad requests', () => {
       reason: 'NotFound',
       message: 'namespaces "ghost" not found',
     });
+    const generated = await api({
+      method: 'POST',
+      path: '/api/v1/namespaces/default/configmaps',
+      body: { metadata: { generateName: 'drill-' } },
+    });
+    expect(generated.status).toBe(201);
+    expect(generated.body.metadata.name).toMatch(/^drill-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(generated.body.metadata).toMatchObject({ generation: 1, namespace: 'default' });
+    expect(generated.body.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(generated.body.metadata.creationTimestamp)).toBeGreaterThan(Date.now() - 60_000);
     const withVersion = await api({
       method: 'POST',
       path: '/api/v1/namespaces/default/configmaps',
