@@ -169,4 +169,38 @@ spec:
     );
     await waitFor(async () => lab.runtime.podStatus(uid) === undefined, 10_000, 'pod killed');
   });
+
+  it('reports a pod the runtime cannot start as CreateContainerError and retries it with back-off', async () => {
+    const runPod = lab.runtime.runPod.bind(lab.runtime);
+    let attempts = 0;
+    lab.runtime.runPod = async (spec) => {
+      if (spec.name !== 'unlucky') return runPod(spec);
+      attempts++;
+      if (attempts < 3) throw new Error('netns edr0000-unlucky: RTNETLINK answers: File exists');
+      return runPod(spec);
+    };
+    try {
+      await lab.kubectlOk(['run', 'unlucky', '--image=etcd-dr-lab/x:1', '--command', '--', 'sleep', '3600']);
+      const message = await waitFor(
+        async () => {
+          const text = await jsonpath(
+            ['get', 'pod', 'unlucky'],
+            '{.status.containerStatuses[0].state.waiting.reason}: {.status.containerStatuses[0].state.waiting.message}',
+          );
+          return text.startsWith('CreateContainerError') ? text : undefined;
+        },
+        10_000,
+        'CreateContainerError',
+      );
+      expect(message).toBe('CreateContainerError: netns edr0000-unlucky: RTNETLINK answers: File exists');
+      await waitFor(
+        async () => (await jsonpath(['get', 'pod', 'unlucky'], '{.status.phase}')) === 'Running',
+        20_000,
+        'running after retries',
+      );
+      expect(attempts).toBe(3);
+    } finally {
+      lab.runtime.runPod = runPod;
+    }
+  });
 });

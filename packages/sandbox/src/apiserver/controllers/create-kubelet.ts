@@ -78,35 +78,37 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       .catch(ignoreRaces);
   }
 
+  // A pod that cannot start yet is retried with back-off (0.5 s doubling to 10 s), not on every pass.
+  const retries = new Map<string, { at: number; delayMs: number }>();
+  const deferRetry = (uid: string): void => {
+    const delayMs = Math.min((retries.get(uid)?.delayMs ?? 250) * 2, 10_000);
+    retries.set(uid, { at: Date.now() + delayMs, delayMs });
+  };
+
   function startPod(pod: KubeObject, nodeName: string): void {
     const uid = pod.metadata!.uid!;
     background(uid, async () => {
-      let volumes: Awaited<ReturnType<typeof materializeVolumes>>;
+      let waitingReason: { reason: string; message: string };
       try {
-        volumes = await materializeVolumes({ context, pod, dataDir: options.dataDir });
-      } catch (error) {
-        if (!(error instanceof VolumeNotReady)) throw error;
-        await writeStatus(
+        const volumes = await materializeVolumes({ context, pod, dataDir: options.dataDir });
+        const spec = runtimePodSpec({
           pod,
-          podStatusFromRuntime({
-            pod,
-            runtimeStatus: undefined,
-            waitingReason: {
-              reason: 'ContainerCreating',
-              message: `MountVolume.SetUp failed: ${error.message}`,
-            },
-          }),
-        );
+          volumes,
+          hostNetwork: options.hostNetwork?.(nodeName),
+          root: options.nodeRoot?.(nodeName),
+        });
+        await runtime.runPod(spec);
+        started.add(uid);
+        retries.delete(uid);
         return;
+      } catch (error) {
+        waitingReason =
+          error instanceof VolumeNotReady
+            ? { reason: 'ContainerCreating', message: `MountVolume.SetUp failed: ${error.message}` }
+            : { reason: 'CreateContainerError', message: (error as Error).message };
       }
-      const spec = runtimePodSpec({
-        pod,
-        volumes,
-        hostNetwork: options.hostNetwork?.(nodeName),
-        root: options.nodeRoot?.(nodeName),
-      });
-      await runtime.runPod(spec);
-      started.add(uid);
+      deferRetry(uid);
+      await writeStatus(pod, podStatusFromRuntime({ pod, runtimeStatus: undefined, waitingReason }));
     });
   }
 
@@ -153,7 +155,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
           continue;
         }
         if (!started.has(uid)) {
-          startPod(pod, nodeName);
+          if ((retries.get(uid)?.at ?? 0) <= Date.now()) startPod(pod, nodeName);
           continue;
         }
         await writeStatus(
@@ -161,6 +163,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
           podStatusFromRuntime({ pod, runtimeStatus: runtime.podStatus(uid), hostIP: hostIPs.get(nodeName) }),
         );
       }
+      for (const uid of retries.keys()) if (!present.has(uid)) retries.delete(uid);
       for (const uid of [...started]) {
         if (present.has(uid) || busy.has(uid)) continue;
         background(uid, async () => {
