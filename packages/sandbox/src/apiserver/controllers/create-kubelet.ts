@@ -51,10 +51,17 @@ export function createKubelet(options: KubeletOptions): Kubelet {
   const started = new Set<string>();
   const busy = new Set<string>();
 
+  // Work on a pod that failed (start, kill) is retried with back-off (0.5 s doubling to 10 s), not on every pass.
+  const retries = new Map<string, { at: number; delayMs: number }>();
+  const deferRetry = (uid: string): void => {
+    const delayMs = Math.min((retries.get(uid)?.delayMs ?? 250) * 2, 10_000);
+    retries.set(uid, { at: Date.now() + delayMs, delayMs });
+  };
+
   const background = (uid: string, work: () => Promise<void>): void => {
     busy.add(uid);
     void work()
-      .catch(() => undefined)
+      .catch(() => deferRetry(uid))
       .finally(() => {
         busy.delete(uid);
         options.trigger();
@@ -77,13 +84,6 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       })
       .catch(ignoreRaces);
   }
-
-  // A pod that cannot start yet is retried with back-off (0.5 s doubling to 10 s), not on every pass.
-  const retries = new Map<string, { at: number; delayMs: number }>();
-  const deferRetry = (uid: string): void => {
-    const delayMs = Math.min((retries.get(uid)?.delayMs ?? 250) * 2, 10_000);
-    retries.set(uid, { at: Date.now() + delayMs, delayMs });
-  };
 
   function startPod(pod: KubeObject, nodeName: string): void {
     const uid = pod.metadata!.uid!;
@@ -133,7 +133,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         const uid = pod.metadata?.uid;
         if (!uid || !nodeName || !nodes.has(nodeName)) continue;
         present.add(uid);
-        if (busy.has(uid)) continue;
+        if (busy.has(uid) || (retries.get(uid)?.at ?? 0) > Date.now()) continue;
         if (isTerminating(pod)) {
           background(uid, async () => {
             if (started.has(uid)) {
@@ -155,7 +155,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
           continue;
         }
         if (!started.has(uid)) {
-          if ((retries.get(uid)?.at ?? 0) <= Date.now()) startPod(pod, nodeName);
+          startPod(pod, nodeName);
           continue;
         }
         await writeStatus(
