@@ -324,6 +324,12 @@ describe('the real kubectl against the simulated API server, for every call the 
   });
 
   it('saves the PDB as YAML, deletes it and re-creates it from the stripped copy', async () => {
+    await waitFor(
+      async () =>
+        /kube-apiserver-pdb\s+N\/A\s+1\s+1\s+/.test(await lab.kubectlOk(['get', 'pdb', '-n', cluster])),
+      10_000,
+      'one allowed disruption with three ready kube-apiserver pods',
+    );
     const saved = await lab.kubectlOk(['get', 'pdb', 'kube-apiserver-pdb', '-n', cluster, '-o', 'yaml']);
     const object = parse(saved);
     expect(object).toMatchObject({

@@ -3,6 +3,7 @@ import type { PodRuntime } from '../pod-runtime-contract.js';
 import { createKubelet, type Kubelet, type KubeletOptions } from './create-kubelet.js';
 import { createReconcileLoop, type ReconcileLoop } from './create-reconcile-loop.js';
 import { reconcileDeployments } from './reconcile-deployments.js';
+import { reconcileDisruptionBudgets } from './reconcile-disruption-budgets.js';
 import { reconcileStatefulSets } from './reconcile-statefulsets.js';
 import { schedulePods } from './schedule-pods.js';
 
@@ -26,7 +27,7 @@ export interface Controllers {
 }
 
 /**
- * Starts the StatefulSet and Deployment controllers, the scheduler and (with `kubelet`) the kubelet glue,
+ * Starts the StatefulSet, Deployment and disruption-budget controllers, the scheduler and (with `kubelet`) the kubelet glue,
  * each reconciling after every write the API server publishes, on runtime changes and on a periodic resync.
  */
 export function startControllers(options: StartControllersOptions): Controllers {
@@ -36,6 +37,7 @@ export function startControllers(options: StartControllersOptions): Controllers 
     createReconcileLoop({ ...common, reconcile: () => reconcileStatefulSets({ context }) }),
     createReconcileLoop({ ...common, reconcile: () => reconcileDeployments({ context }) }),
     createReconcileLoop({ ...common, reconcile: () => schedulePods({ context }) }),
+    createReconcileLoop({ ...common, reconcile: () => reconcileDisruptionBudgets({ context }) }),
   ];
   let kubelet: Kubelet | undefined;
   let unsubscribeRuntime: (() => void) | undefined;
