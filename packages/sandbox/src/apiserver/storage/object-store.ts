@@ -68,6 +68,8 @@ export interface ObjectStore {
     name: string;
     preconditionUid?: string;
   }): Promise<KubeObject>;
+  /** True when etcd answers a read within `timeoutMs` (default 2000), as the apiserver's etcd health check. */
+  isHealthy(options?: { timeoutMs?: number }): Promise<boolean>;
 }
 
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -265,6 +267,22 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
         revision: result.revision,
       });
       return structuredClone(updated);
+    },
+
+    async isHealthy(healthOptions) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), healthOptions?.timeoutMs ?? 2000);
+      });
+      const probe = etcd.get('health').then(
+        () => true,
+        () => false,
+      );
+      try {
+        return await Promise.race([probe, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async remove({ type, namespace, name, preconditionUid }) {

@@ -172,6 +172,7 @@ describe('storage in a real etcd (client TLS) under the real apiserver keys', ()
     expect((await api({ path: '/api/v1/namespaces', token: 'wrong' })).status).toBe(401);
     expect((await api({ path: '/api/v1/namespaces' })).status).toBe(200);
     expect((await api({ path: '/version', token: null })).body.gitVersion).toMatch(/^v1\.32\./);
+    expect((await api({ path: '/readyz', token: null })).text).toBe('ok');
   });
 
   it('rolls objects back when etcd is restored from a snapshot', async () => {
@@ -240,6 +241,9 @@ describe('storage in a real etcd (client TLS) under the real apiserver keys', ()
       code: 504,
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(2500);
+    const ready = await api({ path: '/readyz', token: null });
+    expect(ready.status).toBe(500);
+    expect(ready.text).toBe('[+]ping ok\n[-]etcd failed: reason withheld\nreadyz check failed\n');
     const kubectl = await lab.kubectl(['get', 'pods', '-A']);
     expect(kubectl.exitCode).not.toBe(0);
     expect(kubectl.stderr).toContain('etcdserver: request timed out');
