@@ -145,6 +145,16 @@ export function invalid(options: {
   });
 }
 
+/** 403 `Forbidden`: creating in a namespace that is being deleted, worded as the real admission plugin. */
+export function namespaceTerminating(ref: ResourceRef & { namespace: string }): ApiStatusError {
+  return new ApiStatusError({
+    httpCode: 403,
+    reason: 'Forbidden',
+    message: `${qualified(ref)} "${ref.name}" is forbidden: unable to create new content in namespace ${ref.namespace} because it is being terminated`,
+    details: { name: ref.name, group: ref.group || undefined, kind: ref.resource },
+  });
+}
+
 /** 400 `BadRequest`. */
 export function badRequest(message: string): ApiStatusError {
   return new ApiStatusError({ httpCode: 400, reason: 'BadRequest', message });

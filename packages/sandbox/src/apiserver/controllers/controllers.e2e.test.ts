@@ -203,4 +203,48 @@ spec:
       lab.runtime.runPod = runPod;
     }
   });
+
+  it('deletes a namespace through Terminating: content first (pods gracefully), then the namespace', async () => {
+    await lab.kubectlOk(['create', 'namespace', 'doomed']);
+    await lab.kubectlOk(['create', 'configmap', 'inside', '-n', 'doomed']);
+    await lab.kubectlOk([
+      'run',
+      'tenant',
+      '-n',
+      'doomed',
+      '--image=etcd-dr-lab/x:1',
+      '--command',
+      '--',
+      'sleep',
+      '3600',
+    ]);
+    await waitFor(
+      async () => (await jsonpath(['get', 'pod', 'tenant', '-n', 'doomed'], '{.status.phase}')) === 'Running',
+      20_000,
+      'tenant running',
+    );
+    const uid = await jsonpath(['get', 'pod', 'tenant', '-n', 'doomed'], '{.metadata.uid}');
+    expect(await lab.kubectlOk(['delete', 'namespace', 'doomed', '--timeout=30s'])).toBe(
+      'namespace "doomed" deleted\n',
+    );
+    expect((await lab.kubectl(['get', 'namespace', 'doomed'])).stderr).toContain(
+      'namespaces "doomed" not found',
+    );
+    expect(lab.runtime.podStatus(uid)).toBeUndefined();
+    expect(
+      (
+        await run(
+          'etcdctl',
+          [
+            `--endpoints=${lab.etcd.clientUrl}`,
+            'get',
+            '--prefix',
+            '--keys-only',
+            '/registry/configmaps/doomed/',
+          ],
+          { env: { ...process.env, ETCDCTL_API: '3' } },
+        )
+      ).stdout,
+    ).toBe('');
+  });
 });

@@ -1,8 +1,10 @@
 import https from 'node:https';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../create-api-server.js';
 import { apiRequest } from '../test-support/api-request.js';
 import { startTestApiServer, type TestApiServer, waitFor } from '../test-support/start-test-api-server.js';
+import { startTestEtcd } from '../test-support/start-test-etcd.js';
 
 let lab: TestApiServer;
 
@@ -426,5 +428,45 @@ describe('createApiServer input checks', () => {
         controllers: false,
       }),
     ).rejects.toMatchObject({ code: 'APISERVER_LISTEN_FAILED' });
+  });
+
+  it('refuses new content in a Terminating namespace with 403 Forbidden', async () => {
+    const etcd = await startTestEtcd({ directory: path.join(lab.directory, 'frozen-etcd') });
+    const frozen = await createApiServer({
+      etcd: { endpoints: [etcd.clientUrl] },
+      tls: { cert: lab.pki.serverCert, key: lab.pki.serverKey, clientCa: lab.pki.ca },
+      tokens: [lab.token],
+      controllers: false,
+    });
+    try {
+      const viaFrozen = (options: { method?: string; path: string; body?: unknown }) =>
+        apiRequest({ url: frozen.url, ca: lab.pki.ca, token: lab.token, ...options });
+      expect(
+        (
+          await viaFrozen({
+            method: 'POST',
+            path: '/api/v1/namespaces',
+            body: { metadata: { name: 'closing' } },
+          })
+        ).status,
+      ).toBe(201);
+      const deleted = await viaFrozen({ method: 'DELETE', path: '/api/v1/namespaces/closing' });
+      expect(deleted.body.status.phase).toBe('Terminating');
+      expect(deleted.body.metadata.deletionTimestamp).toBeDefined();
+      const refused = await viaFrozen({
+        method: 'POST',
+        path: '/api/v1/namespaces/closing/configmaps',
+        body: { metadata: { name: 'late' } },
+      });
+      expect(refused.body).toMatchObject({
+        code: 403,
+        reason: 'Forbidden',
+        message:
+          'configmaps "late" is forbidden: unable to create new content in namespace closing because it is being terminated',
+      });
+    } finally {
+      await frozen.close();
+      await etcd.stop();
+    }
   });
 });

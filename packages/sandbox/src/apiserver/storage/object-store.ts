@@ -1,5 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, internalError, invalid, notFound } from '../api-status-error.js';
+import {
+  alreadyExists,
+  conflict,
+  internalError,
+  invalid,
+  namespaceTerminating,
+  notFound,
+} from '../api-status-error.js';
 import {
   apiVersionOf,
   type ResourceType,
@@ -176,6 +183,9 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
       if (type.namespaced) {
         const { item } = await etcd.get(storageKey({ type: namespaceType, name: namespace ?? '' }));
         if (!item) throw notFound({ group: '', resource: 'namespaces', name: namespace ?? '' });
+        if ((JSON.parse(item.value) as KubeObject).metadata?.deletionTimestamp) {
+          throw namespaceTerminating({ ...ref(type, name), namespace: namespace ?? '' });
+        }
         metadata.namespace = namespace;
       } else {
         delete metadata.namespace;
