@@ -32,11 +32,12 @@ const runningPods = async (selector: string): Promise<string[]> => {
 beforeAll(async () => {
   lab = await startTestApiServer();
   await lab.kubectlOk(['apply', '-f', '-'], { stdin: kubeceptionFixtureYaml({ cluster }) });
+  const readyReplicas = (name: string) =>
+    lab.kubectlOk(['get', 'statefulset', name, '-n', cluster, '-o', 'jsonpath={.status.readyReplicas}']);
   await waitFor(
-    async () =>
-      (await runningPods('app=etcd')).length === 1 && (await runningPods('app=kube-apiserver')).length === 3,
+    async () => (await readyReplicas('kube-etcd')) === '1' && (await readyReplicas('kube-apiserver')) === '3',
     30_000,
-    'fixture pods',
+    'fixture pods ready',
   );
 });
 
@@ -85,7 +86,9 @@ describe('the real kubectl against the simulated API server, for every call the 
       'kube-apiserver-2',
     ]);
     expect(
-      rows.every((row) => /1\/1\s+Running\s+0\s+\S+\s+127\.0\.0\.1\s+node1\s+<none>\s+<none>/.test(row)),
+      rows.every((row) =>
+        /1\/1\s+Running\s+0\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+node1\s+<none>\s+<none>/.test(row),
+      ),
     ).toBe(true);
     const nodeName = await lab.kubectlOk([
       'get',

@@ -99,12 +99,13 @@ describe('exec over WebSocket with the real kubectl', () => {
   it('copies files both ways with kubectl cp (tar over exec)', async () => {
     const content = randomBytes(6 * 1024 * 1024);
     const source = path.join(lab.directory, 'to-pod.bin');
-    const inPod = path.join(lab.directory, 'in-pod.bin');
+    const inPod = '/tmp/in-pod.bin';
     const back = path.join(lab.directory, 'from-pod.bin');
     await writeFile(source, content);
     const copyIn = await lab.kubectl(['cp', source, `default/shell:${inPod}`, '-c', 'main']);
     expect(copyIn.exitCode).toBe(0);
-    expect(sha256(await readFile(inPod))).toBe(sha256(content));
+    const inside = await lab.kubectlOk(['exec', 'shell', '-c', 'main', '--', 'sha256sum', inPod]);
+    expect(inside.split(' ')[0]).toBe(sha256(content));
     const copyOut = await lab.kubectl(['cp', `default/shell:${inPod}`, back, '-c', 'main']);
     expect(copyOut.exitCode).toBe(0);
     expect(sha256(await readFile(back))).toBe(sha256(content));
