@@ -284,17 +284,20 @@ describe('the real kubectl against the simulated API server, for every call the 
       'maintenance back',
     );
     expect(maintenance[0]).toMatch(/^gke-master-etcd-maintenance-[0-9a-f]{10}-[a-z0-9]{5}$/);
-    expect(
-      await lab.kubectlOk([
-        'get',
-        'statefulset',
-        'kube-apiserver',
-        '-n',
-        cluster,
-        '-o',
-        'jsonpath={.status.readyReplicas}',
-      ]),
-    ).toBe('3');
+    await waitFor(
+      async () =>
+        (await lab.kubectlOk([
+          'get',
+          'statefulset',
+          'kube-apiserver',
+          '-n',
+          cluster,
+          '-o',
+          'jsonpath={.status.readyReplicas}',
+        ])) === '3',
+      20_000,
+      'kube-apiserver readyReplicas 3',
+    );
   });
 
   it('restarts the StatefulSet with rollout restart: every pod replaced, rollout status completes', async () => {
