@@ -89,6 +89,7 @@ export type { StopSandboxResult } from './lab/stop-sandbox.js';
 export { stopSandbox } from './lab/stop-sandbox.js';
 export type { TopologyLab, TopologyLabHost } from './lab/topology-lab.js';
 export { sshNodeEntry, writeClusterConfig } from './lab/write-cluster-config.js';
+
 export type { CheckHostOptions } from './runtime/check-host.js';
 export { checkHost } from './runtime/check-host.js';
 export { findMissingPrerequisites, hostPrerequisites } from './runtime/host-prerequisites.js';

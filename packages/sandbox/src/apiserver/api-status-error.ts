@@ -16,7 +16,8 @@ export type StatusReason =
   | 'Timeout'
   | 'ServiceUnavailable'
   | 'Expired'
-  | 'Gone';
+  | 'Gone'
+  | 'RequestEntityTooLarge';
 
 /** A Kubernetes `meta/v1 Status` object. */
 export interface KubeStatus {
@@ -141,6 +142,16 @@ export function invalid(options: {
         field: cause.field,
       })),
     },
+  });
+}
+
+/** 403 `Forbidden`: creating in a namespace that is being deleted, worded as the real admission plugin. */
+export function namespaceTerminating(ref: ResourceRef & { namespace: string }): ApiStatusError {
+  return new ApiStatusError({
+    httpCode: 403,
+    reason: 'Forbidden',
+    message: `${qualified(ref)} "${ref.name}" is forbidden: unable to create new content in namespace ${ref.namespace} because it is being terminated`,
+    details: { name: ref.name, group: ref.group || undefined, kind: ref.resource },
   });
 }
 

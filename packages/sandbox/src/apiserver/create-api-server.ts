@@ -52,6 +52,12 @@ export interface ApiServer {
   /** Direct access to the object store, for controllers and the lab. */
   store: ObjectStore;
   context: ApiContext;
+  /**
+   * Stops accepting connections (clients get "connection refused", as while a control plane's API server
+   * pods are down; open connections, watches and exec sessions are cut) or listens again on the same port.
+   * The store and controllers keep running. Rejects when the port was taken in between.
+   */
+  setListening(listening: boolean): Promise<void>;
   /** The running controllers, when enabled. */
   controllers: Controllers | undefined;
   /** Stops the controllers and listening, ends open watches and exec sessions (the runtime stays up). */
@@ -77,9 +83,6 @@ function unauthorized(): ApiStatusError {
  * `/registry/...` keys and speaks the REST conventions kubectl relies on.
  */
 export async function createApiServer(options: CreateApiServerOptions): Promise<ApiServer> {
-  const etcd = createEtcdGatewayClient(options.etcd);
-  const hub = createWatchHub();
-  const store = createObjectStore({ etcd, hub });
   if (options.kubelet && !options.runtime) {
     throw new EtcdDrError({
       code: 'APISERVER_KUBELET_WITHOUT_RUNTIME',
@@ -87,6 +90,16 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
       remedy: 'pass `runtime` (a PodRuntime) together with `kubelet`, or drop `kubelet`',
     });
   }
+  if (options.etcd.endpoints.length === 0) {
+    throw new EtcdDrError({
+      code: 'APISERVER_NO_ETCD_ENDPOINTS',
+      message: 'createApiServer: etcd.endpoints is empty',
+      remedy: 'pass at least one etcd client URL, e.g. https://127.0.0.1:2379',
+    });
+  }
+  const etcd = createEtcdGatewayClient(options.etcd);
+  const hub = createWatchHub();
+  const store = createObjectStore({ etcd, hub });
   let controllers: Controllers | undefined;
   const context: ApiContext = {
     store,
@@ -135,13 +148,38 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     socket.on('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const stopListening = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      for (const client of webSocketServer.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+    });
+  const setListening = async (listening: boolean): Promise<void> => {
+    if (listening === server.listening) return;
+    if (listening) await listen(address.port);
+    else await stopListening();
+  };
+
+  try {
+    await listen(options.port ?? 0);
+  } catch (error) {
+    etcd.close();
+    throw new EtcdDrError({
+      code: 'APISERVER_LISTEN_FAILED',
+      message: `createApiServer: cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${(error as Error).message}`,
+      remedy: 'pick a free port or leave `port` unset for an ephemeral one',
+      cause: error,
+    });
+  }
   if (options.controllers ?? true) {
     controllers = startControllers({
       context,
@@ -160,12 +198,8 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
   const close = (): Promise<void> => {
     closed ??= (async () => {
       await controllers?.stop();
-      for (const client of webSocketServer.clients) client.terminate();
+      await stopListening();
       webSocketServer.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
       etcd.close();
     })();
     return closed;
@@ -177,6 +211,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     store,
     context,
     controllers,
+    setListening,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,11 +32,12 @@ const runningPods = async (selector: string): Promise<string[]> => {
 beforeAll(async () => {
   lab = await startTestApiServer();
   await lab.kubectlOk(['apply', '-f', '-'], { stdin: kubeceptionFixtureYaml({ cluster }) });
+  const readyReplicas = (name: string) =>
+    lab.kubectlOk(['get', 'statefulset', name, '-n', cluster, '-o', 'jsonpath={.status.readyReplicas}']);
   await waitFor(
-    async () =>
-      (await runningPods('app=etcd')).length === 1 && (await runningPods('app=kube-apiserver')).length === 3,
+    async () => (await readyReplicas('kube-etcd')) === '1' && (await readyReplicas('kube-apiserver')) === '3',
     30_000,
-    'fixture pods',
+    'fixture pods ready',
   );
 });
 
@@ -84,7 +86,9 @@ describe('the real kubectl against the simulated API server, for every call the 
       'kube-apiserver-2',
     ]);
     expect(
-      rows.every((row) => /1\/1\s+Running\s+0\s+\S+\s+127\.0\.0\.1\s+node1\s+<none>\s+<none>/.test(row)),
+      rows.every((row) =>
+        /1\/1\s+Running\s+0\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+node1\s+<none>\s+<none>/.test(row),
+      ),
     ).toBe(true);
     const nodeName = await lab.kubectlOk([
       'get',
@@ -96,6 +100,9 @@ describe('the real kubectl against the simulated API server, for every call the 
       'jsonpath={.spec.nodeName}',
     ]);
     expect(nodeName).toBe('node1');
+    expect(
+      await lab.kubectlOk(['get', 'pod', 'kube-etcd-0', '-n', cluster, '-o', 'jsonpath={.status.hostIP}']),
+    ).toBe('127.0.0.1');
     expect(await lab.kubectlOk(['get', 'pods', '-n', cluster, '-l', '!app', '-o', 'name'])).toBe('');
     expect(
       (
@@ -149,7 +156,7 @@ describe('the real kubectl against the simulated API server, for every call the 
       'utility pod running',
     );
     const uid = await podUid('etcd-utility-0');
-    const certificate = path.join(lab.directory, 'kubelet', 'pods', uid, 'volumes', 'etcd-certs', 'etcd.crt');
+    const certificate = path.join(lab.directory, 'kubelet', 'pod-volumes', uid, 'etcd-certs', 'etcd.crt');
     expect(await readFile(certificate, 'utf8')).toBe('test-cert');
     expect((await stat(certificate)).mode & 0o777).toBe(0o644);
     expect(
@@ -185,9 +192,11 @@ describe('the real kubectl against the simulated API server, for every call the 
     ]);
     expect(JSON.parse(annotation).spec.volumes[0].persistentVolumeClaim.claimName).toBe('data-kube-etcd-1');
     for (const name of ['etcd-utility-0', 'etcd-utility-1']) {
+      const uid = await podUid(name);
       expect(await lab.kubectlOk(['delete', 'pod', name, '-n', cluster])).toBe(`pod "${name}" deleted\n`);
       const gone = await lab.kubectl(['get', 'pod', name, '-n', cluster]);
       expect(gone.stderr).toBe(`Error from server (NotFound): pods "${name}" not found\n`);
+      expect(existsSync(path.join(lab.directory, 'kubelet', 'pod-volumes', uid))).toBe(false);
     }
   });
 
@@ -275,17 +284,20 @@ describe('the real kubectl against the simulated API server, for every call the 
       'maintenance back',
     );
     expect(maintenance[0]).toMatch(/^gke-master-etcd-maintenance-[0-9a-f]{10}-[a-z0-9]{5}$/);
-    expect(
-      await lab.kubectlOk([
-        'get',
-        'statefulset',
-        'kube-apiserver',
-        '-n',
-        cluster,
-        '-o',
-        'jsonpath={.status.readyReplicas}',
-      ]),
-    ).toBe('3');
+    await waitFor(
+      async () =>
+        (await lab.kubectlOk([
+          'get',
+          'statefulset',
+          'kube-apiserver',
+          '-n',
+          cluster,
+          '-o',
+          'jsonpath={.status.readyReplicas}',
+        ])) === '3',
+      20_000,
+      'kube-apiserver readyReplicas 3',
+    );
   });
 
   it('restarts the StatefulSet with rollout restart: every pod replaced, rollout status completes', async () => {
@@ -318,6 +330,12 @@ describe('the real kubectl against the simulated API server, for every call the 
   });
 
   it('saves the PDB as YAML, deletes it and re-creates it from the stripped copy', async () => {
+    await waitFor(
+      async () =>
+        /kube-apiserver-pdb\s+N\/A\s+1\s+1\s+/.test(await lab.kubectlOk(['get', 'pdb', '-n', cluster])),
+      10_000,
+      'one allowed disruption with three ready kube-apiserver pods',
+    );
     const saved = await lab.kubectlOk(['get', 'pdb', 'kube-apiserver-pdb', '-n', cluster, '-o', 'yaml']);
     const object = parse(saved);
     expect(object).toMatchObject({

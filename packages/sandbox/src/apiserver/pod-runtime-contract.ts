@@ -1,69 +1,11 @@
-// The runtime/ layer's contract as packages/sandbox/DESIGN.md fixes it. The API server depends only on this
-// shape, so the real runtime (runtime/pod-runtime.ts) and test doubles both satisfy it structurally.
-import type { Readable, Writable } from 'node:stream';
-
-export interface RuntimeVolume {
-  name: string;
-  hostPath: string;
-  readOnly?: boolean;
-}
-
-export interface RuntimeContainer {
-  name: string;
-  image: string;
-  command: string[];
-  workingDir?: string;
-  env?: Array<{ name: string; value: string }>;
-  volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
-  readinessProbe?: { exec?: { command: string[] }; tcpSocket?: { port: number }; periodSeconds?: number };
-}
-
-export interface RuntimePodSpec {
-  uid: string;
-  namespace: string;
-  name: string;
-  hostname: string;
-  subdomain?: string;
-  containers: RuntimeContainer[];
-  volumes: RuntimeVolume[];
-  restartPolicy: 'Always' | 'OnFailure' | 'Never';
-  network: { kind: 'own' } | { kind: 'join'; netns: string; ip: string };
-  root?: string;
-}
-
-export interface RuntimeContainerStatus {
-  name: string;
-  ready: boolean;
-  restartCount: number;
-  started: boolean;
-  state:
-    | { running: { startedAt: string } }
-    | { waiting: { reason: string; message?: string } }
-    | { terminated: { exitCode: number; reason: string; startedAt?: string; finishedAt: string } };
-}
-
-export interface RuntimePodStatus {
-  uid: string;
-  ip?: string;
-  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
-  containers: RuntimeContainerStatus[];
-}
-
-export interface ExecSession {
-  stdin: Writable;
-  stdout: Readable;
-  stderr: Readable;
-  exit: Promise<{ exitCode: number } | { error: string }>;
-  kill(signal?: NodeJS.Signals): void;
-}
-
-/** What the API server's kubelet glue and exec endpoint need from the pod runtime. */
-export interface PodRuntime {
-  runPod(spec: RuntimePodSpec): Promise<void>;
-  killPod(uid: string, options?: { gracePeriodSeconds?: number }): Promise<void>;
-  podStatus(uid: string): RuntimePodStatus | undefined;
-  exec(options: { uid: string; container: string; command: string[]; tty: boolean }): ExecSession;
-  logs(options: { uid: string; container: string; previous?: boolean }): Readable;
-  onChange(listener: (uid: string) => void): () => void;
-  close(): Promise<void>;
-}
+// The API server depends only on the runtime's contract (runtime/pod-runtime.ts, fixed in DESIGN.md), so the
+// real runtime and the test double both satisfy it.
+export type {
+  ExecSession,
+  PodRuntime,
+  RuntimeContainer,
+  RuntimeContainerStatus,
+  RuntimePodSpec,
+  RuntimePodStatus,
+  RuntimeVolume,
+} from '../runtime/pod-runtime.js';

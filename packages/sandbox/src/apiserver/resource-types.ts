@@ -64,6 +64,7 @@ export const resourceTypes: readonly ResourceType[] = [
     categories: ['all'],
   }),
   type({ group: '', version: 'v1', kind: 'Secret', resource: 'secrets', namespaced: true }),
+  type({ group: '', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'] }),
   type({
     group: '',
     version: 'v1',

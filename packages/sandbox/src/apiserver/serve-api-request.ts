@@ -28,8 +28,16 @@ export async function serveApiRequest(options: {
     const url = new URL(request.url ?? '/', 'https://localhost');
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
     if (pathname === '/healthz' || pathname === '/livez' || pathname === '/readyz') {
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end('ok');
+      const healthy = await context.store.isHealthy();
+      const check = pathname.slice(1);
+      const verbose = url.searchParams.has('verbose');
+      const body = healthy
+        ? verbose
+          ? `[+]ping ok\n[+]etcd ok\n${check} check passed\n`
+          : 'ok'
+        : `[+]ping ok\n[-]etcd failed: reason withheld\n${check} check failed\n`;
+      response.writeHead(healthy ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(body);
       return;
     }
     if (pathname === '/version') return sendJson(response, 200, versionInfo());

@@ -124,11 +124,41 @@ const podColumns: Column[] = [
   },
 ];
 
-const replicaColumns = (ready: (object: LooseObject) => string): Column[] => [
-  nameColumn,
-  { name: 'Ready', type: 'string', description: 'Ready replicas.', cell: (object) => ready(object) },
-  ageColumn,
+const templateColumns: Column[] = [
+  {
+    name: 'Containers',
+    type: 'string',
+    priority: 1,
+    cell: (object) =>
+      (((object.spec as LooseObject | undefined)?.template?.spec?.containers ?? []) as LooseObject[])
+        .map((container) => container.name)
+        .join(','),
+  },
+  {
+    name: 'Images',
+    type: 'string',
+    priority: 1,
+    cell: (object) =>
+      (((object.spec as LooseObject | undefined)?.template?.spec?.containers ?? []) as LooseObject[])
+        .map((container) => container.image)
+        .join(','),
+  },
 ];
+
+const selectorColumn: Column = {
+  name: 'Selector',
+  type: 'string',
+  priority: 1,
+  cell: (object) => {
+    const selector = (object.spec as LooseObject | undefined)?.selector ?? {};
+    const labels = (selector.matchLabels ?? selector) as Record<string, unknown>;
+    const text = Object.entries(labels)
+      .filter(([, value]) => typeof value === 'string')
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
+    return text || '<none>';
+  },
+};
 
 function spec(object: KubeObject): LooseObject {
   return (object.spec ?? {}) as LooseObject;
@@ -188,6 +218,7 @@ const columnsByResource: Record<string, Column[]> = {
           .join(',') || '<none>',
     },
     ageColumn,
+    selectorColumn,
   ],
   '/nodes': [
     nameColumn,
@@ -201,7 +232,15 @@ const columnsByResource: Record<string, Column[]> = {
         return ready?.status === 'True' ? 'Ready' : 'NotReady';
       },
     },
-    { name: 'Roles', type: 'string', cell: () => '<none>' },
+    {
+      name: 'Roles',
+      type: 'string',
+      cell: (object) =>
+        Object.keys(object.metadata?.labels ?? {})
+          .filter((label) => label.startsWith('node-role.kubernetes.io/'))
+          .map((label) => label.slice('node-role.kubernetes.io/'.length))
+          .join(',') || '<none>',
+    },
     ageColumn,
     { name: 'Version', type: 'string', cell: (object) => status(object).nodeInfo?.kubeletVersion ?? '' },
     {
@@ -212,10 +251,43 @@ const columnsByResource: Record<string, Column[]> = {
         ((status(object).addresses ?? []) as LooseObject[]).find((address) => address.type === 'InternalIP')
           ?.address ?? '<none>',
     },
+    {
+      name: 'External-IP',
+      type: 'string',
+      priority: 1,
+      cell: (object) =>
+        ((status(object).addresses ?? []) as LooseObject[]).find((address) => address.type === 'ExternalIP')
+          ?.address ?? '<none>',
+    },
+    {
+      name: 'OS-Image',
+      type: 'string',
+      priority: 1,
+      cell: (object) => status(object).nodeInfo?.osImage ?? '<unknown>',
+    },
+    {
+      name: 'Kernel-Version',
+      type: 'string',
+      priority: 1,
+      cell: (object) => status(object).nodeInfo?.kernelVersion ?? '<unknown>',
+    },
+    {
+      name: 'Container-Runtime',
+      type: 'string',
+      priority: 1,
+      cell: (object) => status(object).nodeInfo?.containerRuntimeVersion ?? '<unknown>',
+    },
   ],
-  'apps/statefulsets': replicaColumns(
-    (object) => `${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 1}`,
-  ),
+  'apps/statefulsets': [
+    nameColumn,
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: (object) => `${status(object).readyReplicas ?? 0}/${spec(object).replicas ?? 1}`,
+    },
+    ageColumn,
+    ...templateColumns,
+  ],
   'apps/deployments': [
     nameColumn,
     {
@@ -226,6 +298,8 @@ const columnsByResource: Record<string, Column[]> = {
     { name: 'Up-to-date', type: 'integer', cell: (object) => status(object).updatedReplicas ?? 0 },
     { name: 'Available', type: 'integer', cell: (object) => status(object).availableReplicas ?? 0 },
     ageColumn,
+    ...templateColumns,
+    selectorColumn,
   ],
   'policy/poddisruptionbudgets': [
     nameColumn,

@@ -92,3 +92,52 @@ export function validateObject(options: { type: ResourceType; object: KubeObject
     throw invalid({ kind: type.kind, group: type.group, name: object.metadata?.name ?? '', causes });
   }
 }
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as LooseObject)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([left], [right]) => left.localeCompare(right));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function immutablePodSpecView(spec: LooseObject | undefined): LooseObject {
+  const view = structuredClone(spec ?? {}) as LooseObject;
+  for (const container of [...(view.containers ?? []), ...(view.initContainers ?? [])] as LooseObject[]) {
+    delete container.image;
+  }
+  for (const field of ['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds', 'nodeName'])
+    delete view[field];
+  return view;
+}
+
+/**
+ * Rejects pod updates the real server forbids: only container images, activeDeadlineSeconds, tolerations
+ * and terminationGracePeriodSeconds may change, and nodeName only from unset (422 with the real wording).
+ */
+export function validatePodUpdate(options: { current: KubeObject; next: KubeObject }): void {
+  const currentSpec = (options.current.spec ?? {}) as LooseObject;
+  const nextSpec = (options.next.spec ?? {}) as LooseObject;
+  const nodeChanged = currentSpec.nodeName !== undefined && currentSpec.nodeName !== nextSpec.nodeName;
+  if (
+    !nodeChanged &&
+    canonical(immutablePodSpecView(currentSpec)) === canonical(immutablePodSpecView(nextSpec))
+  )
+    return;
+  throw invalid({
+    kind: 'Pod',
+    group: '',
+    name: options.current.metadata?.name ?? '',
+    causes: [
+      {
+        field: 'spec',
+        reason: 'FieldValueForbidden',
+        message:
+          'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+      },
+    ],
+  });
+}

@@ -14,6 +14,11 @@ export interface WatchHub {
   /** Events newer than `revision` still in history, or `undefined` when history no longer reaches back that far. */
   since(revision: number): WatchEvent[] | undefined;
   subscribe(listener: (event: WatchEvent) => void): () => void;
+  /**
+   * Forgets the history after etcd's revision went backwards (a restore): watches resuming from any
+   * older resourceVersion then get 410 Expired and relist, instead of replaying events that no longer exist.
+   */
+  reset(revision: number): void;
 }
 
 /** Creates a hub keeping the last `historySize` events (default 2000). */
@@ -31,6 +36,10 @@ export function createWatchHub(options: { historySize?: number } = {}): WatchHub
     since(revision) {
       if (revision < droppedUpTo) return undefined;
       return history.filter((event) => event.revision > revision);
+    },
+    reset(revision) {
+      history.length = 0;
+      droppedUpTo = revision;
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EtcdDrError } from '@etcd-dr/sdk';
 import type { ApiContext } from '../api-context.js';
 import type { LooseObject } from '../loose-object.js';
 import type { RuntimeVolume } from '../pod-runtime-contract.js';
@@ -10,8 +11,23 @@ const secretType = findResourceType({ group: '', version: 'v1', resource: 'secre
 const configMapType = findResourceType({ group: '', version: 'v1', resource: 'configmaps' })!;
 const claimType = findResourceType({ group: '', version: 'v1', resource: 'persistentvolumeclaims' })!;
 
+/** Where one pod's Secret, ConfigMap and emptyDir volumes live on the host. */
+export function podVolumesDirectory(options: { dataDir: string; uid: string }): string {
+  return path.join(options.dataDir, 'pod-volumes', options.uid);
+}
+
 /** A volume the kubelet cannot provide yet (missing Secret, ConfigMap or PVC), with the kubelet's wording. */
-export class VolumeNotReady extends Error {}
+export class VolumeNotReady extends EtcdDrError {
+  constructor(message: string) {
+    super({
+      code: 'POD_VOLUME_NOT_READY',
+      message,
+      remedy: 'create the referenced object; the pod starts once it exists',
+      isRetryable: true,
+    });
+    this.name = 'VolumeNotReady';
+  }
+}
 
 async function writeKeys(options: {
   directory: string;
@@ -44,8 +60,9 @@ async function writeKeys(options: {
 
 /**
  * Turns a pod's volumes into host directories for the runtime, as the kubelet does: Secret and ConfigMap
- * keys become files (`defaultMode`, default 0644 = 420), a PVC is the directory `dataDir/pvc/NS/CLAIM`
- * (kept when the pod goes), emptyDir is per pod, hostPath is used as is.
+ * keys become files (`defaultMode`, default 0644 = 420) under `dataDir/pod-volumes/UID/NAME` (removed with
+ * the pod), a PVC is the directory `dataDir/pvc/NS/CLAIM` (kept when the pod goes), emptyDir is per pod,
+ * hostPath is used as is.
  * Throws {@link VolumeNotReady} when a referenced object does not exist.
  */
 export async function materializeVolumes(options: {
@@ -55,7 +72,7 @@ export async function materializeVolumes(options: {
 }): Promise<RuntimeVolume[]> {
   const { context, pod, dataDir } = options;
   const namespace = pod.metadata!.namespace!;
-  const podDir = path.join(dataDir, 'pods', pod.metadata!.uid!, 'volumes');
+  const podDir = podVolumesDirectory({ dataDir, uid: pod.metadata!.uid! });
   const volumes: RuntimeVolume[] = [];
   const get = async (type: typeof secretType, name: string, what: string): Promise<KubeObject> =>
     context.store.get({ type, namespace, name }).catch(() => {

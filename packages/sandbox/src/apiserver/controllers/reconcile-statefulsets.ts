@@ -140,14 +140,23 @@ async function reconcileOne(options: {
   }
 
   const current = [...byOrdinal.entries()].filter(([ordinal]) => ordinal < replicas);
-  const allSettled =
-    current.length === replicas && current.every(([, pod]) => isPodReady(pod) && !isTerminating(pod));
-  const stale = current
-    .filter(([, pod]) => pod.metadata?.labels?.['controller-revision-hash'] !== revision)
-    .sort(([left], [right]) => right - left);
-  if (stale.length > 0 && (allSettled || !ordered) && !current.some(([, pod]) => isTerminating(pod))) {
-    const [, pod] = stale[0]!;
-    await deleteObject({ context, type: podType, namespace, name: pod.metadata!.name! }).catch(ignoreRaces);
+  const healthy = (pod: KubeObject): boolean => isPodReady(pod) && !isTerminating(pod);
+  const allSettled = current.length === replicas && current.every(([, pod]) => healthy(pod));
+  const stale = current.filter(([, pod]) => pod.metadata?.labels?.['controller-revision-hash'] !== revision);
+  // The real rolling update: from the highest ordinal down, replace the first stale pod, but stop at any
+  // pod that is not yet healthy (OrderedReady additionally waits for the whole set).
+  if (stale.length > 0 && (allSettled || !ordered)) {
+    for (let target = replicas - 1; target >= 0; target--) {
+      const pod = byOrdinal.get(target);
+      if (!pod) break;
+      if (pod.metadata?.labels?.['controller-revision-hash'] !== revision && !isTerminating(pod)) {
+        await deleteObject({ context, type: podType, namespace, name: pod.metadata!.name! }).catch(
+          ignoreRaces,
+        );
+        break;
+      }
+      if (!healthy(pod)) break;
+    }
   }
 
   const existing = [...byOrdinal.values()];

@@ -3,6 +3,8 @@ import type { PodRuntime } from '../pod-runtime-contract.js';
 import { createKubelet, type Kubelet, type KubeletOptions } from './create-kubelet.js';
 import { createReconcileLoop, type ReconcileLoop } from './create-reconcile-loop.js';
 import { reconcileDeployments } from './reconcile-deployments.js';
+import { reconcileDisruptionBudgets } from './reconcile-disruption-budgets.js';
+import { reconcileNamespaces } from './reconcile-namespaces.js';
 import { reconcileStatefulSets } from './reconcile-statefulsets.js';
 import { schedulePods } from './schedule-pods.js';
 
@@ -26,7 +28,7 @@ export interface Controllers {
 }
 
 /**
- * Starts the StatefulSet and Deployment controllers, the scheduler and (with `kubelet`) the kubelet glue,
+ * Starts the StatefulSet, Deployment, disruption-budget and namespace controllers, the scheduler and (with `kubelet`) the kubelet glue,
  * each reconciling after every write the API server publishes, on runtime changes and on a periodic resync.
  */
 export function startControllers(options: StartControllersOptions): Controllers {
@@ -36,6 +38,8 @@ export function startControllers(options: StartControllersOptions): Controllers 
     createReconcileLoop({ ...common, reconcile: () => reconcileStatefulSets({ context }) }),
     createReconcileLoop({ ...common, reconcile: () => reconcileDeployments({ context }) }),
     createReconcileLoop({ ...common, reconcile: () => schedulePods({ context }) }),
+    createReconcileLoop({ ...common, reconcile: () => reconcileDisruptionBudgets({ context }) }),
+    createReconcileLoop({ ...common, reconcile: () => reconcileNamespaces({ context }) }),
   ];
   let kubelet: Kubelet | undefined;
   let unsubscribeRuntime: (() => void) | undefined;

@@ -99,12 +99,13 @@ describe('exec over WebSocket with the real kubectl', () => {
   it('copies files both ways with kubectl cp (tar over exec)', async () => {
     const content = randomBytes(6 * 1024 * 1024);
     const source = path.join(lab.directory, 'to-pod.bin');
-    const inPod = path.join(lab.directory, 'in-pod.bin');
+    const inPod = '/tmp/in-pod.bin';
     const back = path.join(lab.directory, 'from-pod.bin');
     await writeFile(source, content);
     const copyIn = await lab.kubectl(['cp', source, `default/shell:${inPod}`, '-c', 'main']);
     expect(copyIn.exitCode).toBe(0);
-    expect(sha256(await readFile(inPod))).toBe(sha256(content));
+    const inside = await lab.kubectlOk(['exec', 'shell', '-c', 'main', '--', 'sha256sum', inPod]);
+    expect(inside.split(' ')[0]).toBe(sha256(content));
     const copyOut = await lab.kubectl(['cp', `default/shell:${inPod}`, back, '-c', 'main']);
     expect(copyOut.exitCode).toBe(0);
     expect(sha256(await readFile(back))).toBe(sha256(content));
@@ -121,23 +122,26 @@ describe('exec over WebSocket with the real kubectl', () => {
     expect(status).toBe(400);
   });
 
-  it('speaks v4.channel.k8s.io with the exit code in a Status on channel 3', async () => {
-    const socket = openExec({
-      protocol: 'v4.channel.k8s.io',
-      query: 'container=main&command=sh&command=-c&command=printf+hi%3B+exit+7&stdout=true&stderr=true',
-    });
-    const { channels, closeCode } = await collect(socket);
-    expect(channels.get(1)?.toString()).toBe('hi');
-    expect(JSON.parse(channels.get(3)!.toString())).toEqual({
-      metadata: {},
-      status: 'Failure',
-      message:
-        'command terminated with non-zero exit code: error executing command [sh -c printf hi; exit 7], exit code 7',
-      reason: 'NonZeroExitCode',
-      details: { causes: [{ reason: 'ExitCode', message: '7' }] },
-    });
-    expect(closeCode).toBe(1000);
-  });
+  it.each(['v4.channel.k8s.io', 'v3.channel.k8s.io', 'channel.k8s.io'])(
+    'speaks %s with the exit code in a Status on channel 3',
+    async (protocol) => {
+      const socket = openExec({
+        protocol,
+        query: 'container=main&command=sh&command=-c&command=printf+hi%3B+exit+7&stdout=true&stderr=true',
+      });
+      const { channels, closeCode } = await collect(socket);
+      expect(channels.get(1)?.toString()).toBe('hi');
+      expect(JSON.parse(channels.get(3)!.toString())).toEqual({
+        metadata: {},
+        status: 'Failure',
+        message:
+          'command terminated with non-zero exit code: error executing command [sh -c printf hi; exit 7], exit code 7',
+        reason: 'NonZeroExitCode',
+        details: { causes: [{ reason: 'ExitCode', message: '7' }] },
+      });
+      expect(closeCode).toBe(1000);
+    },
+  );
 
   it('closes stdin on the v5 close frame [255, 0]', async () => {
     const socket = openExec({

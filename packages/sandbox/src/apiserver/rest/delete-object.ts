@@ -1,5 +1,6 @@
 import type { ApiContext } from '../api-context.js';
 import { conflict } from '../api-status-error.js';
+import { nowTimestamp } from '../controllers/pod-helpers.js';
 import { type ResourceType, resourceTypes } from '../resource-types.js';
 import type { KubeObject } from '../storage/object-store.js';
 
@@ -19,7 +20,8 @@ export interface DeleteObjectOptions {
 /**
  * Deletes an object with the real server's semantics: a pod running on a node the kubelet glue manages is
  * only marked (deletionTimestamp) and disappears once its containers are gone; dependents (ownerReferences)
- * are deleted in the background unless the policy is `Orphan`; deleting a namespace deletes its content.
+ * are deleted in the background unless the policy is `Orphan`; a namespace turns Terminating and the
+ * namespace controller empties and removes it.
  */
 export async function deleteObject(options: DeleteObjectOptions): Promise<KubeObject> {
   const { context, type, namespace, name } = options;
@@ -50,17 +52,22 @@ export async function deleteObject(options: DeleteObjectOptions): Promise<KubeOb
       return context.store.update({ type, namespace, name, object: marked });
     }
   }
-  const deleted = await context.store.remove({ type, namespace, name, preconditionUid: metadata.uid });
   if (type.group === '' && type.resource === 'namespaces') {
-    for (const namespacedType of resourceTypes.filter((candidate) => candidate.namespaced)) {
-      const { items } = await context.store.list({ type: namespacedType, namespace: name });
-      for (const item of items) {
-        await context.store
-          .remove({ type: namespacedType, namespace: name, name: item.metadata!.name! })
-          .catch(() => undefined);
-      }
-    }
+    // The namespace controller empties it and then removes it; until then it is Terminating.
+    if (metadata.deletionTimestamp) return existing;
+    const marked = await context.store.update({
+      type,
+      name,
+      object: { ...existing, metadata: { ...metadata, deletionTimestamp: nowTimestamp() } },
+    });
+    return context.store.update({
+      type,
+      name,
+      object: { ...marked, status: { ...(marked.status as object), phase: 'Terminating' } },
+      subresource: 'status',
+    });
   }
+  const deleted = await context.store.remove({ type, namespace, name, preconditionUid: metadata.uid });
   if (options.propagationPolicy !== 'Orphan') {
     void deleteDependents({ context, ownerUid: metadata.uid!, namespace });
   }

@@ -15,7 +15,7 @@ export async function readBodyBytes(request: IncomingMessage, limitBytes = 3 * 1
     if (size > limitBytes) {
       throw new ApiStatusError({
         httpCode: 413,
-        reason: 'BadRequest',
+        reason: 'RequestEntityTooLarge',
         message: 'Request entity too large: limit is 3145728',
       });
     }

@@ -36,7 +36,12 @@ export async function streamPodLogs(options: {
   const runtime = options.context.runtime;
   const status = ((pod.status as LooseObject | undefined)?.containerStatuses ?? []) as LooseObject[];
   const started = status.find((candidate) => candidate.name === container);
-  if (!runtime || !started || started.state?.waiting) {
+  const previous = query.get('previous') === 'true';
+  const neverRan = !started || (started.state?.waiting && (started.restartCount ?? 0) === 0);
+  if (previous && (!started || (started.restartCount ?? 0) === 0)) {
+    throw badRequest(`previous terminated container "${container}" in pod "${pod.metadata?.name}" not found`);
+  }
+  if (!runtime || neverRan) {
     const reason = started?.state?.waiting?.reason ?? 'ContainerCreating';
     throw badRequest(
       `container "${container}" in pod "${pod.metadata?.name}" is waiting to start: ${reason}`,
@@ -45,7 +50,8 @@ export async function streamPodLogs(options: {
   const stream = runtime.logs({
     uid: pod.metadata!.uid!,
     container,
-    previous: query.get('previous') === 'true',
+    previous,
+    follow: query.get('follow') === 'true',
   });
   response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-cache, private' });
   const tailLines = query.get('tailLines');

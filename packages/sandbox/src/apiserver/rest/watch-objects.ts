@@ -25,7 +25,10 @@ export async function watchObjects(options: {
   const resourceKey = `${type.group}/${type.resource}`;
   const pending: WatchEvent[] = [];
   let live = false;
-  let lastRevision = 0;
+  // Concurrent writes may publish out of revision order, so events are filtered against the starting
+  // revision only, with duplicates (replayed history overlapping the buffered live events) skipped.
+  let floor = 0;
+  const replayed = new Set<number>();
 
   const write = (eventType: string, object: KubeObject | Record<string, unknown>): void => {
     const payload = options.asTable
@@ -39,9 +42,12 @@ export async function watchObjects(options: {
     response.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
   };
   const deliver = (event: WatchEvent): void => {
-    if (event.resourceKey !== resourceKey || event.revision <= lastRevision) return;
+    if (event.resourceKey !== resourceKey || event.revision <= floor) return;
     if (namespace && event.namespace !== namespace) return;
-    lastRevision = event.revision;
+    if (!live) {
+      if (replayed.has(event.revision)) return;
+      replayed.add(event.revision);
+    }
     if (!matchesObjectFilter({ filter, object: event.object })) return;
     write(event.type, event.object);
   };
@@ -67,7 +73,7 @@ export async function watchObjects(options: {
     if (requested === '' || requested === '0') {
       const { items, revision } = await context.store.list({ type, namespace });
       for (const item of items) if (matchesObjectFilter({ filter, object: item })) write('ADDED', item);
-      lastRevision = revision;
+      floor = revision;
     } else {
       const history = context.hub.since(Number(requested));
       if (!history) {
@@ -83,11 +89,12 @@ export async function watchObjects(options: {
         finish();
         return;
       }
-      lastRevision = Number(requested);
+      floor = Number(requested);
       for (const event of history) deliver(event);
     }
     for (const event of pending.splice(0)) deliver(event);
     live = true;
+    replayed.clear();
     timer = setTimeout(finish, Math.max(1, timeoutSeconds) * 1000);
   } catch (error) {
     finish();

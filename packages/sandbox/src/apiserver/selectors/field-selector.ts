@@ -7,7 +7,32 @@ export interface FieldRequirement {
   value: string;
 }
 
-const supportedFields = new Set(['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase']);
+const fieldsByKind: Record<string, ReadonlySet<string>> = {
+  Pod: new Set([
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ]),
+  Event: new Set([
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ]),
+  Secret: new Set(['type']),
+  Node: new Set(['spec.unschedulable']),
+};
 
 /**
  * Parses a `fieldSelector` (`metadata.name=x,spec.nodeName!=y`). Only the fields the real server supports
@@ -25,7 +50,7 @@ export function parseFieldSelector(options: { text: string; kind: string }): Fie
       const allowed =
         field === 'metadata.name' ||
         field === 'metadata.namespace' ||
-        (options.kind === 'Pod' && supportedFields.has(field));
+        fieldsByKind[options.kind]?.has(field) === true;
       if (!allowed) {
         throw badRequest(
           `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`,

@@ -17,6 +17,7 @@ export interface EtcdTlsOptions {
   key?: string;
 }
 
+/** Options of {@link createEtcdGatewayClient}. */
 export interface EtcdGatewayClientOptions {
   /** etcd client URLs (`https://127.0.0.1:2379`); tried in order, the last one that answered first. */
   endpoints: string[];

@@ -1,5 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { alreadyExists, conflict, internalError, invalid, notFound } from '../api-status-error.js';
+import {
+  alreadyExists,
+  conflict,
+  internalError,
+  invalid,
+  namespaceTerminating,
+  notFound,
+} from '../api-status-error.js';
 import {
   apiVersionOf,
   type ResourceType,
@@ -19,6 +26,7 @@ export type KubeObject = Record<string, unknown> & {
   status?: Record<string, unknown>;
 };
 
+/** The metadata fields this server reads and writes (others are kept as they come). */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
@@ -67,6 +75,8 @@ export interface ObjectStore {
     name: string;
     preconditionUid?: string;
   }): Promise<KubeObject>;
+  /** True when etcd answers a read within `timeoutMs` (default 2000), as the apiserver's etcd health check. */
+  isHealthy(options?: { timeoutMs?: number }): Promise<boolean>;
 }
 
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -104,13 +114,22 @@ const namespaceType = resourceTypes.find((candidate) => candidate.resource === '
 /** Creates the store; every successful write is published on `hub`. */
 export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: WatchHub }): ObjectStore {
   const { etcd, hub } = options;
+  // etcd revisions only grow, so an answer older than what was seen before the request started means
+  // etcd was restored underneath this server.
+  let highestRevision = 0;
+  const observe = (revision: number, seenBefore: number): void => {
+    if (revision < seenBefore) hub.reset(revision);
+    highestRevision = revision < seenBefore ? revision : Math.max(highestRevision, revision);
+  };
 
   async function current(
     type: ResourceType,
     namespace: string | undefined,
     name: string,
   ): Promise<EtcdKeyValue> {
-    const { item } = await etcd.get(storageKey({ type, namespace, name }));
+    const seenBefore = highestRevision;
+    const { item, revision } = await etcd.get(storageKey({ type, namespace, name }));
+    observe(revision, seenBefore);
     if (!item) throw notFound(ref(type, name));
     return item;
   }
@@ -121,7 +140,9 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
     },
 
     async list({ type, namespace }) {
+      const seenBefore = highestRevision;
       const { items, revision } = await etcd.list(storagePrefix({ type, namespace }));
+      observe(revision, seenBefore);
       return { items: items.map((kv) => decode(type, kv)), revision };
     },
 
@@ -162,6 +183,9 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
       if (type.namespaced) {
         const { item } = await etcd.get(storageKey({ type: namespaceType, name: namespace ?? '' }));
         if (!item) throw notFound({ group: '', resource: 'namespaces', name: namespace ?? '' });
+        if ((JSON.parse(item.value) as KubeObject).metadata?.deletionTimestamp) {
+          throw namespaceTerminating({ ...ref(type, name), namespace: namespace ?? '' });
+        }
         metadata.namespace = namespace;
       } else {
         delete metadata.namespace;
@@ -253,6 +277,22 @@ export function createObjectStore(options: { etcd: EtcdGatewayClient; hub: Watch
         revision: result.revision,
       });
       return structuredClone(updated);
+    },
+
+    async isHealthy(healthOptions) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), healthOptions?.timeoutMs ?? 2000);
+      });
+      const probe = etcd.get('health').then(
+        () => true,
+        () => false,
+      );
+      try {
+        return await Promise.race([probe, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async remove({ type, namespace, name, preconditionUid }) {

@@ -26,7 +26,12 @@ export function apiRequest(options: {
         ca: options.ca,
         headers: {
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(payload === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }),
+          ...(payload === undefined
+            ? {}
+            : {
+                'content-type': options.contentType ?? 'application/json',
+                'content-length': Buffer.byteLength(payload),
+              }),
           ...(options.accept ? { accept: options.accept } : {}),
         },
       },

@@ -1,11 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { LabState } from '../../runtime/lab-state.js';
+import { LabNetwork } from '../../runtime/network/lab-network.js';
+import { BwrapPodRuntime } from '../../runtime/pod/bwrap-pod-runtime.js';
+import { teardown } from '../../runtime/teardown.js';
 import { type ApiServer, createApiServer } from '../create-api-server.js';
 import type { PodRuntime } from '../pod-runtime-contract.js';
 import { findResourceType } from '../resource-types.js';
 import { generateTestPki, type TestPki } from './generate-test-pki.js';
-import { createHostProcessPodRuntime } from './host-process-pod-runtime.js';
 import { type KubectlResult, runKubectl, writeTestKubeconfig } from './run-kubectl.js';
 import { startTestEtcd, type TestEtcd } from './start-test-etcd.js';
 
@@ -25,8 +28,9 @@ export interface TestApiServer {
 }
 
 /**
- * Starts etcd (plain HTTP, random ports), the API server with the host-process TEST DOUBLE runtime and a
- * kubelet for node `node1`, and creates namespaces `default`, `kube-system` and node `node1` (Ready).
+ * Starts etcd (plain HTTP, random ports), a lab network and the real pod runtime (bwrap pods in their own
+ * netns; needs root), the API server with a kubelet for node `node1`, and creates namespaces `default`,
+ * `kube-system` and node `node1` (Ready, InternalIP 127.0.0.1).
  */
 export async function startTestApiServer(options: { etcdTls?: boolean } = {}): Promise<TestApiServer> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'edr-apiserver-test-'));
@@ -46,7 +50,13 @@ export async function startTestApiServer(options: { etcdTls?: boolean } = {}): P
       : undefined;
     const etcd = await startTestEtcd({ directory: path.join(directory, 'etcd'), tls: etcdTls });
     cleanups.push(() => etcd.stop());
-    const runtime = createHostProcessPodRuntime();
+    const state = await LabState.create({ dir: path.join(directory, 'lab') });
+    cleanups.push(async () => {
+      await teardown({ dir: state.dir });
+    });
+    const network = await LabNetwork.create({ state });
+    cleanups.push(() => network.close());
+    const runtime = await BwrapPodRuntime.create({ state, network, defaultGracePeriodSeconds: 5 });
     cleanups.push(() => runtime.close());
     const token = `test-token-${Math.random().toString(36).slice(2)}`;
     const server = await createApiServer({

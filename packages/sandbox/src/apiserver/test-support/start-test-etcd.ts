@@ -11,7 +11,8 @@ export interface TestEtcd {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback TCP port (tests; another process may still take it before use). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -22,7 +23,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitHealthy(
+/** Waits until etcd at `clientUrl` reports healthy, or fails after 15 s or when the process exits. */
+export async function waitHealthy(
   clientUrl: string,
   child: ChildProcess,
   tls: TestEtcdTls | undefined,
