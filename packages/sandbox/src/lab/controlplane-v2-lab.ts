@@ -5,7 +5,6 @@ import { NodeAgent } from '../runtime/node/node-agent.js';
 import { renderEtcdManifest } from '../runtime/node/render-etcd-manifest.js';
 import { renderKubeApiserverManifest } from '../runtime/node/render-kube-apiserver-manifest.js';
 import { createPki } from '../runtime/pki/create-pki.js';
-import { writeKubeconfig } from '../runtime/pki/kubeconfig.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
 import { adminControlPlaneNodeName, adminPkiCluster, buildAdminCluster } from './admin-cluster.js';
 import { AliasingPodRuntime } from './aliasing-pod-runtime.js';
@@ -24,6 +23,7 @@ import { readyNode, storeObjects } from './store-objects.js';
 import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
 import { waitFor } from './wait-for.js';
 import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
+import { writeLabKubeconfigs } from './write-lab-kubeconfigs.js';
 
 /** PKI prefix of the Controlplane V2 user cluster's certificates. */
 const userPkiCluster = 'user';
@@ -199,31 +199,15 @@ export async function buildControlplaneV2Lab(
 
     log('writing kubeconfigs, ssh_config and etcd-dr.yaml');
     const files = {
-      adminKubeconfig: join(dir, 'admin.kubeconfig'),
-      userKubeconfig: join(dir, 'user.kubeconfig'),
+      ...(await writeLabKubeconfigs({
+        dir,
+        pki,
+        admin: { server: adminCluster.api.url, pkiCluster: adminPkiCluster },
+        user: { name: clusterName, server: `https://127.0.0.1:${gate.port}`, pkiCluster: userPkiCluster },
+      })),
       config: join(dir, 'etcd-dr.yaml'),
       sshConfig: labNodes.sshConfigPath,
     };
-    await writeKubeconfig({
-      path: files.adminKubeconfig,
-      clusterName: 'admin',
-      server: adminCluster.api.url,
-      certificateAuthorityPath: pkiFile(pki, `${adminPkiCluster}/ca`, 'crt'),
-      credentials: {
-        certificatePath: pkiFile(pki, `${adminPkiCluster}/admin`, 'crt'),
-        keyPath: pkiFile(pki, `${adminPkiCluster}/admin`, 'key'),
-      },
-    });
-    await writeKubeconfig({
-      path: files.userKubeconfig,
-      clusterName,
-      server: `https://127.0.0.1:${gate.port}`,
-      certificateAuthorityPath: pkiFile(pki, `${userPkiCluster}/ca`, 'crt'),
-      credentials: {
-        certificatePath: pkiFile(pki, `${userPkiCluster}/admin`, 'crt'),
-        keyPath: pkiFile(pki, `${userPkiCluster}/admin`, 'key'),
-      },
-    });
     await writeClusterConfig({
       dir,
       config: {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { type ApiServer, createApiServer } from '../apiserver/create-api-server.js';
 import { findResourceTypeByKind } from '../apiserver/resource-types.js';
 import { createPki } from '../runtime/pki/create-pki.js';
-import { writeKubeconfig } from '../runtime/pki/kubeconfig.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
 import {
   type AdminCluster,
@@ -27,6 +26,7 @@ import { readyNode, storeObjects } from './store-objects.js';
 import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
 import { waitFor } from './wait-for.js';
 import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
+import { writeLabKubeconfigs } from './write-lab-kubeconfigs.js';
 
 const podType = findResourceTypeByKind({ group: '', kind: 'Pod' })!;
 const statefulSetType = findResourceTypeByKind({ group: 'apps', kind: 'StatefulSet' })!;
@@ -157,31 +157,15 @@ export async function buildKubeceptionLab(
 
     log('writing kubeconfigs and etcd-dr.yaml');
     const files = {
-      adminKubeconfig: join(dir, 'admin.kubeconfig'),
-      userKubeconfig: join(dir, 'user.kubeconfig'),
+      ...(await writeLabKubeconfigs({
+        dir,
+        pki,
+        admin: { server: adminApi.url, pkiCluster: adminPkiCluster },
+        user: { name: namespace, server: `https://127.0.0.1:${gate.port}`, pkiCluster: 'user' },
+      })),
       config: join(dir, 'etcd-dr.yaml'),
       sshConfig: labNodes.sshConfigPath,
     };
-    await writeKubeconfig({
-      path: files.adminKubeconfig,
-      clusterName: 'admin',
-      server: adminApi.url,
-      certificateAuthorityPath: pkiFile(pki, 'admin-cp/ca', 'crt'),
-      credentials: {
-        certificatePath: pkiFile(pki, 'admin-cp/admin', 'crt'),
-        keyPath: pkiFile(pki, 'admin-cp/admin', 'key'),
-      },
-    });
-    await writeKubeconfig({
-      path: files.userKubeconfig,
-      clusterName: namespace,
-      server: `https://127.0.0.1:${gate.port}`,
-      certificateAuthorityPath: pkiFile(pki, 'user/ca', 'crt'),
-      credentials: {
-        certificatePath: pkiFile(pki, 'user/admin', 'crt'),
-        keyPath: pkiFile(pki, 'user/admin', 'key'),
-      },
-    });
     await writeClusterConfig({
       dir,
       config: {
