@@ -10,6 +10,56 @@ export type { ParseAgeIdentitiesOptions } from './bundle-crypto/parse-age-identi
 export { parseAgeIdentities } from './bundle-crypto/parse-age-identities.js';
 export type { ParseAgeRecipientsOptions } from './bundle-crypto/parse-age-recipients.js';
 export { parseAgeRecipients } from './bundle-crypto/parse-age-recipients.js';
+export type { BundleErrorCode } from './bundle/bundle-error.js';
+export { BundleError } from './bundle/bundle-error.js';
+export type { BundleFilePathOptions } from './bundle/bundle-file-path.js';
+export { bundleFilePath } from './bundle/bundle-file-path.js';
+export type {
+  BundleEncryption,
+  BundleFile,
+  BundleFileRole,
+  BundleManifest,
+  BundleManifestInput,
+  BundleMember,
+  BundleRestoreReport,
+} from './bundle/bundle-manifest.js';
+export {
+  bundleEncryptionSchema,
+  bundleFilePathSchema,
+  bundleFileRoleSchema,
+  bundleFileSchema,
+  bundleFormatVersion,
+  bundleManifestSchema,
+  bundleMemberSchema,
+  bundleRestoreReportSchema,
+} from './bundle/bundle-manifest.js';
+export type {
+  AddBundleFileOptions,
+  BundleContent,
+  BundleFormat,
+  BundleWriter,
+  CommitBundleOptions,
+  CommitBundleResult,
+  CreateBundleWriterOptions,
+} from './bundle/create-bundle-writer.js';
+export { createBundleWriter } from './bundle/create-bundle-writer.js';
+export type { ParseBundleManifestOptions } from './bundle/parse-bundle-manifest.js';
+export { parseBundleManifest } from './bundle/parse-bundle-manifest.js';
+export type {
+  Bundle,
+  BundleFileLocation,
+  BundleStoredEntry,
+  ReadBundleOptions,
+} from './bundle/read-bundle.js';
+export { readBundle } from './bundle/read-bundle.js';
+export type {
+  BundleFileVerification,
+  BundleVerification,
+  VerifyBundleOptions,
+} from './bundle/verify-bundle.js';
+export { verifyBundle } from './bundle/verify-bundle.js';
+export type { WithBundleFileOnDiskOptions } from './bundle/with-bundle-file-on-disk.js';
+export { withBundleFileOnDisk } from './bundle/with-bundle-file-on-disk.js';
 export type { ClusterConfig, ClusterConfigInput, SshNode, Topology } from './cluster/cluster-config.js';
 export { clusterConfigSchema, sshNodeSchema, topologySchema } from './cluster/cluster-config.js';
 export type { ConfigErrorCode } from './cluster/config-error.js';
@@ -80,3 +130,12 @@ export type { SshErrorCode, SshErrorOptions } from './transport/ssh/ssh-error.js
 export { SshError } from './transport/ssh/ssh-error.js';
 export type { SudoFailure } from './transport/ssh/sudo-failure.js';
 export { sudoFailure } from './transport/ssh/sudo-failure.js';
+export type { CreateTarStreamOptions, TarContent, TarWriteEntry } from './tar/create-tar-stream.js';
+export { createTarStream } from './tar/create-tar-stream.js';
+export type { OpenTarEntryOptions } from './tar/open-tar-entry.js';
+export { openTarEntry } from './tar/open-tar-entry.js';
+export type { ReadTarIndexOptions, TarEntry } from './tar/read-tar-index.js';
+export { readTarIndex } from './tar/read-tar-index.js';
+export type { TarErrorCode } from './tar/tar-error.js';
+export { TarError } from './tar/tar-error.js';
+export type { TarEntryType, TarHeaderFields } from './tar/tar-header.js';
