@@ -1,15 +1,22 @@
-export type { AgeDecryptOptions, AgeDecryptResult } from './bundle-crypto/age-decrypt.js';
-export { ageDecrypt } from './bundle-crypto/age-decrypt.js';
-export type { AgeEncryptOptions, AgeEncryptResult } from './bundle-crypto/age-encrypt.js';
-export { ageEncrypt } from './bundle-crypto/age-encrypt.js';
-export type { CryptoErrorCode, CryptoErrorOptions } from './bundle-crypto/crypto-error.js';
-export { CryptoError } from './bundle-crypto/crypto-error.js';
-export type { LoadAgeIdentitiesOptions, LoadAgeRecipientsOptions } from './bundle-crypto/load-age-keys.js';
-export { loadAgeIdentities, loadAgeRecipients } from './bundle-crypto/load-age-keys.js';
-export type { ParseAgeIdentitiesOptions } from './bundle-crypto/parse-age-identities.js';
-export { parseAgeIdentities } from './bundle-crypto/parse-age-identities.js';
-export type { ParseAgeRecipientsOptions } from './bundle-crypto/parse-age-recipients.js';
-export { parseAgeRecipients } from './bundle-crypto/parse-age-recipients.js';
+// Backup: take a bundle of a cluster's etcd and the objects a restore needs.
+export type {
+  BackupClusterOptions,
+  BackupClusterResult,
+} from './backup/backup-cluster.js';
+export { backupCluster, parseEndpointVersion } from './backup/backup-cluster.js';
+export type { BackupErrorCode, BackupStep } from './backup/backup-error.js';
+export { BackupError } from './backup/backup-error.js';
+export type { BackupProgressEvent } from './backup/backup-progress.js';
+export type { DetectedTopology, DetectTopologyOptions } from './backup/detect-topology.js';
+export { detectTopology, topologyOfOnPremUserCluster } from './backup/detect-topology.js';
+export type { KubeceptionMembersOptions } from './backup/kubeception-members.js';
+export { kubeceptionMembers } from './backup/kubeception-members.js';
+export type { PickEtcdPodOptions } from './backup/pick-etcd-pod.js';
+export { isPodReady, kubeEtcdPods, pickEtcdPod } from './backup/pick-etcd-pod.js';
+export type { SnapshotStreamHashResult } from './backup/snapshot-stream-hash.js';
+export { SnapshotStreamHash } from './backup/snapshot-stream-hash.js';
+export type { StreamPodFileOptions } from './backup/stream-pod-file.js';
+export { streamPodFile } from './backup/stream-pod-file.js';
 export type { BundleErrorCode } from './bundle/bundle-error.js';
 export { BundleError } from './bundle/bundle-error.js';
 export type { BundleFilePathOptions } from './bundle/bundle-file-path.js';
@@ -60,6 +67,18 @@ export type {
 export { verifyBundle } from './bundle/verify-bundle.js';
 export type { WithBundleFileOnDiskOptions } from './bundle/with-bundle-file-on-disk.js';
 export { withBundleFileOnDisk } from './bundle/with-bundle-file-on-disk.js';
+export type { AgeDecryptOptions, AgeDecryptResult } from './bundle-crypto/age-decrypt.js';
+export { ageDecrypt } from './bundle-crypto/age-decrypt.js';
+export type { AgeEncryptOptions, AgeEncryptResult } from './bundle-crypto/age-encrypt.js';
+export { ageEncrypt } from './bundle-crypto/age-encrypt.js';
+export type { CryptoErrorCode, CryptoErrorOptions } from './bundle-crypto/crypto-error.js';
+export { CryptoError } from './bundle-crypto/crypto-error.js';
+export type { LoadAgeIdentitiesOptions, LoadAgeRecipientsOptions } from './bundle-crypto/load-age-keys.js';
+export { loadAgeIdentities, loadAgeRecipients } from './bundle-crypto/load-age-keys.js';
+export type { ParseAgeIdentitiesOptions } from './bundle-crypto/parse-age-identities.js';
+export { parseAgeIdentities } from './bundle-crypto/parse-age-identities.js';
+export type { ParseAgeRecipientsOptions } from './bundle-crypto/parse-age-recipients.js';
+export { parseAgeRecipients } from './bundle-crypto/parse-age-recipients.js';
 export type { ClusterConfig, ClusterConfigInput, SshNode, Topology } from './cluster/cluster-config.js';
 export { clusterConfigSchema, sshNodeSchema, topologySchema } from './cluster/cluster-config.js';
 export type { ConfigErrorCode } from './cluster/config-error.js';
@@ -108,6 +127,21 @@ export type {
   ResourceSummary,
 } from './snapshot/summarize-registry-keys.js';
 export { summarizeRegistryKeys } from './snapshot/summarize-registry-keys.js';
+export type { CreateTarStreamOptions, TarContent, TarWriteEntry } from './tar/create-tar-stream.js';
+export { createTarStream } from './tar/create-tar-stream.js';
+export type { OpenTarEntryOptions } from './tar/open-tar-entry.js';
+export { openTarEntry } from './tar/open-tar-entry.js';
+export type { ReadTarIndexOptions, TarEntry } from './tar/read-tar-index.js';
+export { readTarIndex } from './tar/read-tar-index.js';
+export type { TarErrorCode } from './tar/tar-error.js';
+export { TarError } from './tar/tar-error.js';
+export type { TarEntryType, TarHeaderFields } from './tar/tar-header.js';
+// Kubernetes transport: the typed client-node APIs and a streaming exec with exit status.
+export type { ConnectKubeOptions, KubeConnection } from './transport/kube/connect-kube.js';
+export { connectKube } from './transport/kube/connect-kube.js';
+export type { ExecInPodOptions, ExecInPodResult } from './transport/kube/exec-in-pod.js';
+export type { KubeErrorCode } from './transport/kube/kube-error.js';
+export { KubeError } from './transport/kube/kube-error.js';
 export type { ConnectSshOptions } from './transport/ssh/connect-ssh.js';
 export { connectSsh } from './transport/ssh/connect-ssh.js';
 export { hostKeyFingerprint, sameHostKey } from './transport/ssh/host-key-fingerprint.js';
@@ -130,12 +164,3 @@ export type { SshErrorCode, SshErrorOptions } from './transport/ssh/ssh-error.js
 export { SshError } from './transport/ssh/ssh-error.js';
 export type { SudoFailure } from './transport/ssh/sudo-failure.js';
 export { sudoFailure } from './transport/ssh/sudo-failure.js';
-export type { CreateTarStreamOptions, TarContent, TarWriteEntry } from './tar/create-tar-stream.js';
-export { createTarStream } from './tar/create-tar-stream.js';
-export type { OpenTarEntryOptions } from './tar/open-tar-entry.js';
-export { openTarEntry } from './tar/open-tar-entry.js';
-export type { ReadTarIndexOptions, TarEntry } from './tar/read-tar-index.js';
-export { readTarIndex } from './tar/read-tar-index.js';
-export type { TarErrorCode } from './tar/tar-error.js';
-export { TarError } from './tar/tar-error.js';
-export type { TarEntryType, TarHeaderFields } from './tar/tar-header.js';
