@@ -185,6 +185,66 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
     }
   });
 
+  it('gives up after the allowed resumes with BACKUP_TRANSFER_FAILED, keeping no bundle and no file in the pod', async () => {
+    const admin = await readFile(lab.adminKubeconfig, 'utf8');
+    const server = /server: https:\/\/([\d.]+):(\d+)/.exec(admin);
+    const proxy = await startCuttingProxy({
+      target: { host: server![1]!, port: Number(server![2]) },
+      cutAfterBytes: 512 * 1024,
+      times: 100,
+    });
+    const recipient = (await execFileAsync('age-keygen')).stdout.match(/(age1\S+)/)?.[1];
+    try {
+      const kubeconfig = join(base, 'lab', 'always-cut-admin.kubeconfig');
+      await writeFile(
+        kubeconfig,
+        admin.replace(/server: https:\/\/[\d.]+:\d+/, `server: https://127.0.0.1:${proxy.port}`),
+        { mode: 0o600 },
+      );
+      for (const recipients of [[], [recipient!]]) {
+        const out = join(base, `always-cut-${recipients.length}`);
+        const error = await backupCluster({
+          config: { ...config, adminCluster: { ...config.adminCluster, kubeconfig } },
+          outputDirectory: out,
+          recipients,
+          maxResumes: 1,
+        }).catch((caught: unknown) => caught);
+        expect(EtcdDrError.isInstance(error)).toBe(true);
+        expect((error as EtcdDrError).code).toBe('BACKUP_TRANSFER_FAILED');
+        expect((error as EtcdDrError).message).toMatch(/connection lost again after 1 resumes/);
+        expect(await readdir(out)).toEqual([]);
+      }
+      expect(await tempFilesInPod(lab, 'kube-etcd-0')).toBe('');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('detects the topology from the OnPremUserCluster object, and refuses Controlplane V2 for now', async () => {
+    const events: BackupProgressEvent[] = [];
+    const auto = await backupCluster({
+      config: { ...config, userCluster: { ...config.userCluster, topology: 'auto' } },
+      outputDirectory: join(base, 'auto'),
+      onProgress: (event) => events.push(event),
+    });
+    expect(auto.manifest.cluster.topology).toBe('kubeception');
+    expect(events).toContainEqual({
+      kind: 'step',
+      step: 'detect-topology',
+      status: 'done',
+      detail: 'kubeception',
+    });
+
+    const out = join(base, 'cpv2');
+    const refused = await backupCluster({
+      config: { ...config, userCluster: { ...config.userCluster, topology: 'controlplane-v2' } },
+      outputDirectory: out,
+    }).catch((caught: unknown) => caught);
+    expect((refused as EtcdDrError).code).toBe('BACKUP_TOPOLOGY_UNSUPPORTED');
+    expect((refused as EtcdDrError).toLine()).toMatch(/Controlplane V2.*; .*later/);
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
+
   it('etcd-dr backup encrypts to age recipients: age -d gives a snapshot etcdctl accepts', async () => {
     const identity = join(base, 'age.key');
     await execFileAsync('age-keygen', ['-o', identity]);

@@ -1,4 +1,8 @@
-// Backup: take a bundle of a cluster's etcd and the objects a restore needs.
+/**
+ * The public API of @etcd-dr/sdk, grouped by folder (kept in this order by the import sorter):
+ * backup/ (backupCluster and its pieces), bundle-crypto/ (age), bundle/ (writer, reader, manifest), cluster/
+ * (etcd-dr.yaml), errors/, snapshot/ (offline inspection), tar/, transport/kube and transport/ssh.
+ */
 export type {
   BackupClusterOptions,
   BackupClusterResult,
@@ -13,6 +17,12 @@ export type { KubeceptionMembersOptions } from './backup/kubeception-members.js'
 export { kubeceptionMembers } from './backup/kubeception-members.js';
 export type { PickEtcdPodOptions } from './backup/pick-etcd-pod.js';
 export { isPodReady, kubeEtcdPods, pickEtcdPod } from './backup/pick-etcd-pod.js';
+export type {
+  KubeceptionBackupCommand,
+  KubeceptionBackupPlan,
+  PlanKubeceptionBackupOptions,
+} from './backup/plan-kubeception-backup.js';
+export { planKubeceptionBackup } from './backup/plan-kubeception-backup.js';
 export type { SnapshotStreamHashResult } from './backup/snapshot-stream-hash.js';
 export { SnapshotStreamHash } from './backup/snapshot-stream-hash.js';
 export type { StreamPodFileOptions } from './backup/stream-pod-file.js';
@@ -136,7 +146,6 @@ export { readTarIndex } from './tar/read-tar-index.js';
 export type { TarErrorCode } from './tar/tar-error.js';
 export { TarError } from './tar/tar-error.js';
 export type { TarEntryType, TarHeaderFields } from './tar/tar-header.js';
-// Kubernetes transport: the typed client-node APIs and a streaming exec with exit status.
 export type { ConnectKubeOptions, KubeConnection } from './transport/kube/connect-kube.js';
 export { connectKube } from './transport/kube/connect-kube.js';
 export type { ExecInPodOptions, ExecInPodResult } from './transport/kube/exec-in-pod.js';

@@ -17,6 +17,7 @@ import type { BackupProgressEvent } from './backup-progress.js';
 import { detectTopology } from './detect-topology.js';
 import { kubeceptionMembers } from './kubeception-members.js';
 import { kubeEtcdPods, pickEtcdPod } from './pick-etcd-pod.js';
+import { planKubeceptionBackup } from './plan-kubeception-backup.js';
 import { SnapshotStreamHash } from './snapshot-stream-hash.js';
 import { streamPodFile } from './stream-pod-file.js';
 
@@ -59,13 +60,6 @@ export interface BackupClusterResult {
 }
 
 const container = 'kube-etcd';
-const certificates = [
-  '--endpoints=https://127.0.0.1:2379',
-  '--cacert=/etcd.local.config/certificates/etcdCA.crt',
-  '--cert=/etcd.local.config/certificates/etcd.crt',
-  '--key=/etcd.local.config/certificates/etcd.key',
-].join(' ');
-const etcdctl = `ETCDCTL_API=3 etcdctl ${certificates}`;
 
 /**
  * Backs up a user cluster's etcd into a bundle. Kubeception only for now (non-HA and HA): snapshots
@@ -133,13 +127,20 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     readRestoreObjects({ admin, namespace, pods: found.members }),
   );
 
-  const inPod = (script: string, what: string) =>
+  const plan = planKubeceptionBackup({
+    namespace,
+    pod: podName,
+    temporaryFile: `/tmp/etcd-dr-${randomBytes(8).toString('hex')}.db`,
+    kubeconfigPath: config.adminCluster.kubeconfig,
+  });
+  const temporaryFile = plan.temporaryFile;
+  const inPod = (command: string[], what: string) =>
     admin
       .exec({
         namespace,
         pod: podName,
         container,
-        command: ['/bin/sh', '-ec', script],
+        command,
         ...(options.signal ? { signal: options.signal } : {}),
       })
       .catch((error: unknown) => {
@@ -156,7 +157,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
       });
 
   const etcdVersion = await step('check-etcd', async () => {
-    const status = await inPod(`${etcdctl} endpoint status -w json`, 'checking etcd health');
+    const status = await inPod(plan.checkEtcd.command, 'checking etcd health');
     if (status.exitCode !== 0) {
       throw new BackupError({
         code: 'BACKUP_ETCD_UNHEALTHY',
@@ -170,16 +171,12 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     return parseEndpointVersion(status.stdout.toString('utf8'));
   });
 
-  const temporaryFile = `/tmp/etcd-dr-${randomBytes(8).toString('hex')}.db`;
   const warnings: string[] = [];
   const bundleName = options.name ?? `${namespace}-${timestamp(new Date(started))}`;
   let writer: Awaited<ReturnType<typeof createBundleWriter>> | undefined;
   try {
     const snapshotSize = await step('snapshot', async () => {
-      const save = await inPod(
-        `${etcdctl} snapshot save ${temporaryFile} >&2 && wc -c < ${temporaryFile}`,
-        'taking the snapshot',
-      );
+      const save = await inPod(plan.saveSnapshot.command, 'taking the snapshot');
       if (save.exitCode !== 0) {
         const noSpace = /no space left/i.test(save.stderr);
         throw new BackupError({
@@ -195,7 +192,12 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
       return Number.parseInt(save.stdout.toString('utf8').trim(), 10);
     });
     const podStatus = encrypted
-      ? await snapshotStatusInPod({ inPod, file: temporaryFile, pod: `${namespace}/${podName}` })
+      ? await snapshotStatusInPod({
+          inPod,
+          command: plan.snapshotStatus.command,
+          file: temporaryFile,
+          pod: `${namespace}/${podName}`,
+        })
       : undefined;
 
     writer = await step('write-bundle', () =>
@@ -213,6 +215,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
         container,
         path: temporaryFile,
         size: snapshotSize,
+        command: (offset) => plan.transfer(offset).command,
         ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
         onResume: (event) => {
           resumes = event.attempt;
@@ -316,7 +319,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
   } finally {
     emit({ kind: 'step', step: 'cleanup', status: 'started' });
     const removed = await admin
-      .exec({ namespace, pod: podName, container, command: ['rm', '-f', temporaryFile] })
+      .exec({ namespace, pod: podName, container, command: plan.cleanup.command })
       .then(
         (result) => (result.exitCode === 0 ? undefined : firstLine(result.stderr)),
         (error: unknown) => (error as Error).message,
@@ -438,14 +441,12 @@ async function addMaybeEncrypted(options: {
 }
 
 async function snapshotStatusInPod(options: {
-  inPod: (script: string, what: string) => Promise<{ exitCode: number; stdout: Buffer; stderr: string }>;
+  inPod: (command: string[], what: string) => Promise<{ exitCode: number; stdout: Buffer; stderr: string }>;
+  command: string[];
   file: string;
   pod: string;
 }): Promise<{ revision: number; totalKeys: number }> {
-  const result = await options.inPod(
-    `ETCDCTL_API=3 etcdctl snapshot status ${options.file} -w json`,
-    'reading the snapshot status',
-  );
+  const result = await options.inPod(options.command, 'reading the snapshot status');
   const parsed = (() => {
     try {
       return JSON.parse(result.stdout.toString('utf8')) as { revision?: unknown; totalKey?: unknown };

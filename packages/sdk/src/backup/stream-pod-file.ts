@@ -13,6 +13,8 @@ export interface StreamPodFileOptions {
   path: string;
   /** Its size in bytes, known beforehand: the transfer is complete only when this many bytes arrived. */
   size: number;
+  /** The command that prints the file from byte `offset` on. Default `cat PATH` at 0, else `tail -c +N PATH`. */
+  command?: (offset: number) => string[];
   /** Reconnections allowed after dropped or cut-short streams. Default 5. */
   maxResumes?: number;
   /** Told after each reconnection, with the offset it resumed from. */
@@ -35,7 +37,8 @@ export async function* streamPodFile(options: StreamPodFileOptions): AsyncGenera
   let offset = 0;
   let resumes = 0;
   while (true) {
-    const command = offset === 0 ? ['cat', path] : ['tail', '-c', `+${offset + 1}`, path];
+    const command =
+      options.command?.(offset) ?? (offset === 0 ? ['cat', path] : ['tail', '-c', `+${offset + 1}`, path]);
     const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
