@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
 import { BundleError } from '../bundle/bundle-error.js';
@@ -9,7 +8,6 @@ import { type BundleContent, createBundleWriter } from '../bundle/create-bundle-
 import { ageEncrypt } from '../bundle-crypto/age-encrypt.js';
 import { parseAgeRecipients } from '../bundle-crypto/parse-age-recipients.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
-import { inspectSnapshot } from '../snapshot/inspect-snapshot.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError, type BackupStep } from './backup-error.js';
@@ -174,6 +172,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
   const warnings: string[] = [];
   const bundleName = options.name ?? `${namespace}-${timestamp(new Date(started))}`;
   let writer: Awaited<ReturnType<typeof createBundleWriter>> | undefined;
+  let statusInPod: Promise<{ revision: number; totalKeys: number }> | undefined;
   try {
     const snapshotSize = await step('snapshot', async () => {
       const save = await inPod(plan.saveSnapshot.command, 'taking the snapshot');
@@ -191,14 +190,15 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
       }
       return Number.parseInt(save.stdout.toString('utf8').trim(), 10);
     });
-    const podStatus = encrypted
-      ? await snapshotStatusInPod({
-          inPod,
-          command: plan.snapshotStatus.command,
-          file: temporaryFile,
-          pod: `${namespace}/${podName}`,
-        })
-      : undefined;
+    // Read in the pod while the same bytes stream out: the trailing-hash check proves the received copy has
+    // the same content, so its revision and key count are these, without a second local pass over the file.
+    statusInPod = snapshotStatusInPod({
+      inPod,
+      command: plan.snapshotStatus.command,
+      file: temporaryFile,
+      pod: `${namespace}/${podName}`,
+    });
+    statusInPod.catch(() => undefined);
 
     writer = await step('write-bundle', () =>
       createBundleWriter({ directory: options.outputDirectory, name: bundleName }),
@@ -256,12 +256,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
           remedy: 'the transfer corrupted the snapshot; run the backup again',
         });
       }
-      if (podStatus) return podStatus;
-      const inspection = await inspectSnapshot({
-        path: join(writer!.temporaryPath, 'snapshot.db'),
-        requireHash: true,
-      });
-      return { revision: inspection.status.revision, totalKeys: inspection.status.totalKey };
+      return await statusInPod!;
     });
 
     await step('save-objects', async () => {
@@ -318,6 +313,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     throw localNoSpace(error) ?? error;
   } finally {
     emit({ kind: 'step', step: 'cleanup', status: 'started' });
+    await statusInPod?.catch(() => undefined);
     const removed = await admin
       .exec({ namespace, pod: podName, container, command: plan.cleanup.command })
       .then(

@@ -4,8 +4,6 @@ const trailerLength = 32;
 
 /** What {@link SnapshotStreamHash.result} found. */
 export interface SnapshotStreamHashResult {
-  /** SHA-256 of every byte seen (the file as stored before any encryption), hex. */
-  sha256: string;
   /** Bytes seen. */
   size: number;
   /** True when the last 32 bytes are the SHA-256 of everything before them, as `snapshot save` writes. */
@@ -21,7 +19,6 @@ export interface SnapshotStreamHashResult {
  * plaintext on disk: the last 32 bytes seen so far are held back from the content hash until more arrive.
  */
 export class SnapshotStreamHash {
-  readonly #whole: Hash = createHash('sha256');
   readonly #content: Hash = createHash('sha256');
   #tail: Buffer = Buffer.alloc(0);
   #size = 0;
@@ -32,9 +29,15 @@ export class SnapshotStreamHash {
   }
 
   update(chunk: Uint8Array): void {
-    this.#whole.update(chunk);
     this.#size += chunk.length;
-    const joined = this.#tail.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#tail, chunk]);
+    if (chunk.length >= trailerLength) {
+      // The common case, without copying the chunk: everything held back so far is content now.
+      this.#content.update(this.#tail);
+      this.#content.update(chunk.subarray(0, chunk.length - trailerLength));
+      this.#tail = Buffer.from(chunk.subarray(chunk.length - trailerLength));
+      return;
+    }
+    const joined = Buffer.concat([this.#tail, chunk]);
     const release = joined.length - trailerLength;
     if (release > 0) {
       this.#content.update(joined.subarray(0, release));
@@ -48,7 +51,6 @@ export class SnapshotStreamHash {
     const expected = this.#tail.toString('hex');
     const actual = this.#content.digest('hex');
     return {
-      sha256: this.#whole.digest('hex'),
       size: this.#size,
       trailerMatches: this.#tail.length === trailerLength && expected === actual,
       expected,
