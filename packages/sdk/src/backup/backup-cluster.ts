@@ -207,6 +207,8 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     let resumes = 0;
     let lastReported = 0;
     const plaintext = async function* (): AsyncGenerator<Buffer> {
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
       emit({ kind: 'transfer', bytesDone: 0, bytesTotal: snapshotSize });
       for await (const chunk of streamPodFile({
         kube: admin,
@@ -229,8 +231,16 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
           lastReported = done;
           emit({ kind: 'transfer', bytesDone: done, bytesTotal: snapshotSize });
         }
-        yield chunk;
+        // Exec frames are small; one awaited disk write (or age chunk) per frame halves the throughput.
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        if (batchBytes >= 1024 * 1024) {
+          yield Buffer.concat(batch);
+          batch = [];
+          batchBytes = 0;
+        }
       }
+      if (batchBytes > 0) yield Buffer.concat(batch);
     };
     await step('transfer', () =>
       addMaybeEncrypted({
