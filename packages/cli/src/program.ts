@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerBackup } from './commands/backup.js';
 import { registerInspect } from './commands/inspect.js';
 import { sandboxCommand } from './commands/sandbox.js';
 
@@ -13,6 +14,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
   program.addCommand(sandboxCommand());
+  registerBackup(program);
   registerInspect(program);
   return program;
 }

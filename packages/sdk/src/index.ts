@@ -1,3 +1,32 @@
+/**
+ * The public API of @etcd-dr/sdk, grouped by folder (kept in this order by the import sorter):
+ * backup/ (backupCluster and its pieces), bundle-crypto/ (age), bundle/ (writer, reader, manifest), cluster/
+ * (etcd-dr.yaml), errors/, snapshot/ (offline inspection), tar/, transport/kube and transport/ssh.
+ */
+export type {
+  BackupClusterOptions,
+  BackupClusterResult,
+} from './backup/backup-cluster.js';
+export { backupCluster, parseEndpointVersion } from './backup/backup-cluster.js';
+export type { BackupErrorCode, BackupStep } from './backup/backup-error.js';
+export { BackupError } from './backup/backup-error.js';
+export type { BackupProgressEvent } from './backup/backup-progress.js';
+export type { DetectedTopology, DetectTopologyOptions } from './backup/detect-topology.js';
+export { detectTopology, topologyOfOnPremUserCluster } from './backup/detect-topology.js';
+export type { KubeceptionMembersOptions } from './backup/kubeception-members.js';
+export { kubeceptionMembers } from './backup/kubeception-members.js';
+export type { PickEtcdPodOptions } from './backup/pick-etcd-pod.js';
+export { isPodReady, kubeEtcdPods, pickEtcdPod } from './backup/pick-etcd-pod.js';
+export type {
+  KubeceptionBackupCommand,
+  KubeceptionBackupPlan,
+  PlanKubeceptionBackupOptions,
+} from './backup/plan-kubeception-backup.js';
+export { planKubeceptionBackup } from './backup/plan-kubeception-backup.js';
+export type { SnapshotStreamHashResult } from './backup/snapshot-stream-hash.js';
+export { SnapshotStreamHash } from './backup/snapshot-stream-hash.js';
+export type { StreamPodFileOptions } from './backup/stream-pod-file.js';
+export { streamPodFile } from './backup/stream-pod-file.js';
 export type { BundleErrorCode } from './bundle/bundle-error.js';
 export { BundleError } from './bundle/bundle-error.js';
 export type { BundleFilePathOptions } from './bundle/bundle-file-path.js';
@@ -117,6 +146,11 @@ export { readTarIndex } from './tar/read-tar-index.js';
 export type { TarErrorCode } from './tar/tar-error.js';
 export { TarError } from './tar/tar-error.js';
 export type { TarEntryType, TarHeaderFields } from './tar/tar-header.js';
+export type { ConnectKubeOptions, KubeConnection } from './transport/kube/connect-kube.js';
+export { connectKube } from './transport/kube/connect-kube.js';
+export type { ExecInPodOptions, ExecInPodResult } from './transport/kube/exec-in-pod.js';
+export type { KubeErrorCode } from './transport/kube/kube-error.js';
+export { KubeError } from './transport/kube/kube-error.js';
 export type { ConnectSshOptions } from './transport/ssh/connect-ssh.js';
 export { connectSsh } from './transport/ssh/connect-ssh.js';
 export { hostKeyFingerprint, sameHostKey } from './transport/ssh/host-key-fingerprint.js';

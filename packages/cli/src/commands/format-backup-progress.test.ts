@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatProgressBar, formatProgressLine } from './format-backup-progress.js';
+
+describe('backup progress formatting', () => {
+  it('prints a transfer line at each quarter only', () => {
+    const state = { lastQuarter: -1 };
+    const lines = [0, 100, 250, 260, 500, 999, 1000].map((bytesDone) =>
+      formatProgressLine({ kind: 'transfer', bytesDone, bytesTotal: 1000 }, state),
+    );
+    expect(lines.filter((line) => line !== undefined)).toEqual([
+      'etcd-dr: transfer 0 B of 1000 B',
+      'etcd-dr: transfer 250 B of 1000 B',
+      'etcd-dr: transfer 500 B of 1000 B',
+      'etcd-dr: transfer 999 B of 1000 B',
+      'etcd-dr: transfer 1000 B of 1000 B',
+    ]);
+  });
+
+  it('prints finished steps and resumes, not started ones', () => {
+    const state = { lastQuarter: -1 };
+    expect(formatProgressLine({ kind: 'step', step: 'find-etcd', status: 'started' }, state)).toBeUndefined();
+    expect(
+      formatProgressLine({ kind: 'step', step: 'find-etcd', status: 'done', detail: 'kube-etcd-0' }, state),
+    ).toBe('etcd-dr: find-etcd done (kube-etcd-0)');
+    expect(
+      formatProgressLine({ kind: 'resumed', offset: 1048576, attempt: 1, reason: 'connection lost' }, state),
+    ).toBe('etcd-dr: transfer connection lost; resuming at byte 1048576 (attempt 1)');
+  });
+
+  it('draws a bar and human sizes', () => {
+    expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
+    expect(formatProgressBar({ bytesDone: 512, bytesTotal: 1024, width: 10 })).toBe(
+      'transfer [#####     ] 50% 512 B/1.0 KiB',
+    );
+  });
+});

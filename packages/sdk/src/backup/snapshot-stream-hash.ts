@@ -1,0 +1,60 @@
+import { createHash, type Hash } from 'node:crypto';
+
+const trailerLength = 32;
+
+/** What {@link SnapshotStreamHash.result} found. */
+export interface SnapshotStreamHashResult {
+  /** Bytes seen. */
+  size: number;
+  /** True when the last 32 bytes are the SHA-256 of everything before them, as `snapshot save` writes. */
+  trailerMatches: boolean;
+  /** The trailing 32 bytes, hex. */
+  expected: string;
+  /** SHA-256 of the bytes before the trailer, hex. */
+  actual: string;
+}
+
+/**
+ * Checks a snapshot's own trailing SHA-256 while it streams by, so that an encrypted backup never needs the
+ * plaintext on disk: the last 32 bytes seen so far are held back from the content hash until more arrive.
+ */
+export class SnapshotStreamHash {
+  readonly #content: Hash = createHash('sha256');
+  #tail: Buffer = Buffer.alloc(0);
+  #size = 0;
+
+  /** Bytes seen so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  update(chunk: Uint8Array): void {
+    this.#size += chunk.length;
+    if (chunk.length >= trailerLength) {
+      // The common case, without copying the chunk: everything held back so far is content now.
+      this.#content.update(this.#tail);
+      this.#content.update(chunk.subarray(0, chunk.length - trailerLength));
+      this.#tail = Buffer.from(chunk.subarray(chunk.length - trailerLength));
+      return;
+    }
+    const joined = Buffer.concat([this.#tail, chunk]);
+    const release = joined.length - trailerLength;
+    if (release > 0) {
+      this.#content.update(joined.subarray(0, release));
+      this.#tail = Buffer.from(joined.subarray(release));
+    } else {
+      this.#tail = joined;
+    }
+  }
+
+  result(): SnapshotStreamHashResult {
+    const expected = this.#tail.toString('hex');
+    const actual = this.#content.digest('hex');
+    return {
+      size: this.#size,
+      trailerMatches: this.#tail.length === trailerLength && expected === actual,
+      expected,
+      actual,
+    };
+  }
+}
