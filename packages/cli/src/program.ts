@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerBackup } from './commands/backup.js';
 import { registerInspect } from './commands/inspect.js';
-import { sandboxCommand } from './commands/sandbox.js';
+import { registerSandbox } from './commands/sandbox.js';
 
 /** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
 export function createProgram(): Command {
@@ -13,8 +13,8 @@ export function createProgram(): Command {
     .version(packageJson.version, '-V, --version', 'print the etcd-dr version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
-  program.addCommand(sandboxCommand());
   registerBackup(program);
   registerInspect(program);
+  registerSandbox(program);
   return program;
 }

@@ -1,14 +1,16 @@
 import { join, resolve } from 'node:path';
 import { breakSandbox, sandboxStatusOf, startSandbox, stopSandbox } from '@etcd-dr/sandbox';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 const defaultDir = '.etcd-dr/sandbox';
 
-/** `etcd-dr sandbox up|status|down|break`: the local lab. */
-export function sandboxCommand(): Command {
-  const sandbox = new Command('sandbox').description(
-    'a local GDC-like lab (real etcd and sshd, simulated API servers) for tests, drills and demos; Linux, root',
-  );
+/** Registers `etcd-dr sandbox up|status|down|break`: the local lab. */
+export function registerSandbox(program: Command): void {
+  const sandbox = program
+    .command('sandbox')
+    .description(
+      'a local GDC-like lab (real etcd and sshd, simulated API servers) for tests, drills and demos; Linux, root',
+    );
 
   sandbox
     .command('up')
@@ -124,8 +126,6 @@ export function sandboxCommand(): Command {
       await breakSandbox({ dir, members: options.members });
       process.stdout.write(`broke etcd member(s) ${options.members.join(', ')} of the lab in ${dir}\n`);
     });
-
-  return sandbox;
 }
 
 function parseSeconds(value: string): number {
