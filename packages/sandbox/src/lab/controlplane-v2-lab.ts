@@ -9,6 +9,7 @@ import { SandboxError } from '../runtime/sandbox-error.js';
 import { adminControlPlaneNodeName, adminPkiCluster, buildAdminCluster } from './admin-cluster.js';
 import { AliasingPodRuntime } from './aliasing-pod-runtime.js';
 import { corruptMemberData } from './corrupt-member-data.js';
+import { gateOnReadiness } from './gate-on-readiness.js';
 import { GatedProxy } from './gated-proxy.js';
 import { killContainerProcesses } from './kill-container-processes.js';
 import { kubeadmPkiPlan } from './kubeadm-pki-plan.js';
@@ -166,7 +167,20 @@ export async function buildControlplaneV2Lab(
     stops.push(() => userApi.close());
     const gate = await GatedProxy.create({ target: { host: '127.0.0.1', port: userApi.port } });
     stops.push(() => gate.close());
-    const gateLoop = startStaticApiserverGate({ agents, gate, log });
+    const gateLoop = gateOnReadiness({
+      gate,
+      isReady: () =>
+        agents.some((agent) =>
+          agent
+            .pods()
+            .some(
+              (pod) => pod.labels.component === 'kube-apiserver' && pod.status?.containers[0]?.ready === true,
+            ),
+        ),
+      downReason: 'no kube-apiserver static pod is Ready',
+      log,
+      triggers: agents.map((agent) => (listener: () => void) => agent.onChange(listener)),
+    });
     stops.push(async () => gateLoop.stop());
 
     await waitFor('the user cluster etcd to accept writes', 30_000, async () => {
@@ -290,46 +304,4 @@ export async function buildControlplaneV2Lab(
     await stop();
     throw error;
   }
-}
-
-/** Opens the user API endpoint while a kube-apiserver static pod is Ready on some node, closes it otherwise. */
-function startStaticApiserverGate(options: {
-  agents: NodeAgent[];
-  gate: GatedProxy;
-  log: (line: string) => void;
-}) {
-  let stopped = false;
-  let busy = false;
-  const tick = async () => {
-    if (busy || stopped) return;
-    busy = true;
-    try {
-      const ready = options.agents.some((agent) =>
-        agent
-          .pods()
-          .some(
-            (pod) => pod.labels.component === 'kube-apiserver' && pod.status?.containers[0]?.ready === true,
-          ),
-      );
-      if (ready && !options.gate.isOpen) {
-        await options.gate.open();
-        options.log('user cluster API up');
-      } else if (!ready && options.gate.isOpen) {
-        await options.gate.close();
-        options.log('user cluster API down: no kube-apiserver static pod is Ready');
-      }
-    } finally {
-      busy = false;
-    }
-  };
-  const unsubscribers = options.agents.map((agent) => agent.onChange(() => void tick().catch(() => {})));
-  const timer = setInterval(() => void tick().catch(() => {}), 300);
-  void tick().catch(() => {});
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-      for (const unsubscribe of unsubscribers) unsubscribe();
-    },
-  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiServer, createApiServer } from '../apiserver/create-api-server.js';
+import { createApiServer } from '../apiserver/create-api-server.js';
 import { findResourceTypeByKind } from '../apiserver/resource-types.js';
 import { createPki } from '../runtime/pki/create-pki.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
@@ -12,6 +12,7 @@ import {
   buildAdminCluster,
 } from './admin-cluster.js';
 import { corruptMemberData } from './corrupt-member-data.js';
+import { gateOnReadiness } from './gate-on-readiness.js';
 import { GatedProxy } from './gated-proxy.js';
 import { isPodReady } from './is-pod-ready.js';
 import { killContainerProcesses } from './kill-container-processes.js';
@@ -141,7 +142,19 @@ export async function buildKubeceptionLab(
     stops.push(() => userApi.close());
     const gate = await GatedProxy.create({ target: { host: '127.0.0.1', port: userApi.port } });
     stops.push(() => gate.close());
-    const gateLoop = startGateLoop({ adminApi, namespace, gate, log });
+    const gateLoop = gateOnReadiness({
+      gate,
+      isReady: async () => {
+        const statefulSet = await adminApi.store.get({
+          type: statefulSetType,
+          namespace,
+          name: 'kube-apiserver',
+        });
+        return ((statefulSet.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) > 0;
+      },
+      downReason: 'kube-apiserver has no Ready replica',
+      log,
+    });
     stops.push(async () => gateLoop.stop());
     await storeObjects({
       store: userApi.store,
@@ -211,40 +224,6 @@ export async function buildKubeceptionLab(
     await stop();
     throw error;
   }
-}
-
-function startGateLoop(options: {
-  adminApi: ApiServer;
-  namespace: string;
-  gate: GatedProxy;
-  log: (line: string) => void;
-}) {
-  let stopped = false;
-  const tick = async () => {
-    const statefulSet = await options.adminApi.store.get({
-      type: statefulSetType,
-      namespace: options.namespace,
-      name: 'kube-apiserver',
-    });
-    const ready = ((statefulSet.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) > 0;
-    if (ready && !options.gate.isOpen) {
-      await options.gate.open();
-      options.log('user cluster API up');
-    } else if (!ready && options.gate.isOpen) {
-      await options.gate.close();
-      options.log('user cluster API down: kube-apiserver has no Ready replica');
-    }
-  };
-  const timer = setInterval(() => {
-    if (!stopped) void tick().catch(() => {});
-  }, 300);
-  void tick().catch(() => {});
-  return {
-    stop: () => {
-      stopped = true;
-      clearInterval(timer);
-    },
-  };
 }
 
 async function kubeceptionStatus(options: {
