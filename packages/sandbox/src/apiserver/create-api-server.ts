@@ -58,6 +58,8 @@ export interface ApiServer {
    * The store and controllers keep running. Rejects when the port was taken in between.
    */
   setListening(listening: boolean): Promise<void>;
+  /** True while it accepts connections. */
+  isListening(): boolean;
   /** The running controllers, when enabled. */
   controllers: Controllers | undefined;
   /** Stops the controllers and listening, ends open watches and exec sessions (the runtime stays up). */
@@ -212,6 +214,7 @@ export async function createApiServer(options: CreateApiServerOptions): Promise<
     context,
     controllers,
     setListening,
+    isListening: () => server.listening,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -10,7 +10,6 @@ import { adminControlPlaneNodeName, adminPkiCluster, buildAdminCluster } from '.
 import { AliasingPodRuntime } from './aliasing-pod-runtime.js';
 import { corruptMemberData } from './corrupt-member-data.js';
 import { gateOnReadiness } from './gate-on-readiness.js';
-import { GatedProxy } from './gated-proxy.js';
 import { killContainerProcesses } from './kill-container-processes.js';
 import { kubeadmPkiPlan } from './kubeadm-pki-plan.js';
 import { userClusterObjects } from './kubeception-manifests.js';
@@ -165,10 +164,8 @@ export async function buildControlplaneV2Lab(
       onControllerError: (error) => log(`user controller: ${(error as Error).message}`),
     });
     stops.push(() => userApi.close());
-    const gate = await GatedProxy.create({ target: { host: '127.0.0.1', port: userApi.port } });
-    stops.push(() => gate.close());
     const gateLoop = gateOnReadiness({
-      gate,
+      api: userApi,
       isReady: () =>
         agents.some((agent) =>
           agent
@@ -209,7 +206,7 @@ export async function buildControlplaneV2Lab(
     });
     stops.push(async () => mirrors.stop());
     await mirrors.sync();
-    await waitFor('the user cluster API to open', 10_000, async () => gate.isOpen);
+    await waitFor('the user cluster API to open', 10_000, async () => userApi.isListening());
 
     log('writing kubeconfigs, ssh_config and etcd-dr.yaml');
     const files = {
@@ -217,7 +214,7 @@ export async function buildControlplaneV2Lab(
         dir,
         pki,
         admin: { server: adminCluster.api.url, pkiCluster: adminPkiCluster },
-        user: { name: clusterName, server: `https://127.0.0.1:${gate.port}`, pkiCluster: userPkiCluster },
+        user: { name: clusterName, server: userApi.url, pkiCluster: userPkiCluster },
       })),
       config: join(dir, 'etcd-dr.yaml'),
       sshConfig: labNodes.sshConfigPath,
@@ -246,7 +243,7 @@ export async function buildControlplaneV2Lab(
       files,
       status: async () => ({
         lines: [
-          `user cluster API: ${gate.isOpen ? `up on 127.0.0.1:${gate.port}` : 'down'}`,
+          `user cluster API: ${userApi.isListening() ? `up on 127.0.0.1:${userApi.port}` : 'down'}`,
           ...nodeStatusLines({
             nodes: [
               ...(labNodes.jump

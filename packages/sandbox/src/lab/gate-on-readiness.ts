@@ -1,8 +1,9 @@
-import type { GatedProxy } from './gated-proxy.js';
+import type { ApiServer } from '../apiserver/create-api-server.js';
 
 /** Options of {@link gateOnReadiness}. */
 export interface GateOnReadinessOptions {
-  gate: GatedProxy;
+  /** The user cluster's API server, which listens only while this says so. */
+  api: Pick<ApiServer, 'isListening' | 'setListening'>;
   /** True while the cluster's API server has a Ready replica. */
   isReady: () => boolean | Promise<boolean>;
   /** Why the API is down, for the log line. */
@@ -13,8 +14,8 @@ export interface GateOnReadinessOptions {
 }
 
 /**
- * Keeps the user cluster's API endpoint open exactly while its API server is Ready, as the real endpoint
- * answers only while an API server replica runs. One check at a time; `stop` ends the loop.
+ * Keeps the user cluster's API server listening exactly while one of its API server pods is Ready: while none
+ * is, clients get "connection refused", as from a real control plane whose API server replicas are all down. One check at a time; `stop` ends the loop.
  */
 export function gateOnReadiness(options: GateOnReadinessOptions): { stop(): void } {
   let stopped = false;
@@ -24,11 +25,11 @@ export function gateOnReadiness(options: GateOnReadinessOptions): { stop(): void
     busy = true;
     try {
       const ready = await options.isReady();
-      if (ready && !options.gate.isOpen) {
-        await options.gate.open();
+      if (ready && !options.api.isListening()) {
+        await options.api.setListening(true);
         options.log('user cluster API up');
-      } else if (!ready && options.gate.isOpen) {
-        await options.gate.close();
+      } else if (!ready && options.api.isListening()) {
+        await options.api.setListening(false);
         options.log(`user cluster API down: ${options.downReason}`);
       }
     } finally {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiServer } from '../apiserver/create-api-server.js';
+import { type ApiServer, createApiServer } from '../apiserver/create-api-server.js';
 import { findResourceTypeByKind } from '../apiserver/resource-types.js';
 import { createPki } from '../runtime/pki/create-pki.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
@@ -13,7 +13,6 @@ import {
 } from './admin-cluster.js';
 import { corruptMemberData } from './corrupt-member-data.js';
 import { gateOnReadiness } from './gate-on-readiness.js';
-import { GatedProxy } from './gated-proxy.js';
 import { isPodReady } from './is-pod-ready.js';
 import { killContainerProcesses } from './kill-container-processes.js';
 import { kubeceptionManifests, userClusterObjects } from './kubeception-manifests.js';
@@ -140,10 +139,8 @@ export async function buildKubeceptionLab(
       onControllerError: (error) => log(`user controller: ${(error as Error).message}`),
     });
     stops.push(() => userApi.close());
-    const gate = await GatedProxy.create({ target: { host: '127.0.0.1', port: userApi.port } });
-    stops.push(() => gate.close());
     const gateLoop = gateOnReadiness({
-      gate,
+      api: userApi,
       isReady: async () => {
         const statefulSet = await adminApi.store.get({
           type: statefulSetType,
@@ -166,7 +163,7 @@ export async function buildKubeceptionLab(
         readyNode({ name: `${namespace}-node-${index}`, ip: network.gateway }),
       ),
     });
-    await waitFor('the user cluster API to open', 10_000, async () => gate.isOpen);
+    await waitFor('the user cluster API to open', 10_000, async () => userApi.isListening());
 
     log('writing kubeconfigs and etcd-dr.yaml');
     const files = {
@@ -174,7 +171,7 @@ export async function buildKubeceptionLab(
         dir,
         pki,
         admin: { server: adminApi.url, pkiCluster: adminPkiCluster },
-        user: { name: namespace, server: `https://127.0.0.1:${gate.port}`, pkiCluster: 'user' },
+        user: { name: namespace, server: userApi.url, pkiCluster: 'user' },
       })),
       config: join(dir, 'etcd-dr.yaml'),
       sshConfig: labNodes.sshConfigPath,
@@ -196,7 +193,7 @@ export async function buildKubeceptionLab(
 
     return {
       files,
-      status: () => kubeceptionStatus({ admin, namespace, gate, behindJumpHost: options.jumpHost }),
+      status: () => kubeceptionStatus({ admin, namespace, userApi, behindJumpHost: options.jumpHost }),
       breakMembers: async ({ members: broken }) => {
         for (const member of broken) {
           if (member >= members) {
@@ -229,11 +226,11 @@ export async function buildKubeceptionLab(
 async function kubeceptionStatus(options: {
   admin: AdminCluster;
   namespace: string;
-  gate: GatedProxy;
+  userApi: ApiServer;
   behindJumpHost: boolean;
 }): Promise<{ lines: string[] }> {
   const lines = [
-    `user cluster API: ${options.gate.isOpen ? `up on 127.0.0.1:${options.gate.port}` : 'down'}`,
+    `user cluster API: ${options.userApi.isListening() ? `up on 127.0.0.1:${options.userApi.port}` : 'down'}`,
     ...nodeStatusLines({
       nodes: [
         {
