@@ -8,6 +8,7 @@ import { waitFor } from '../apiserver/test-support/start-test-api-server.js';
 import { runCommand } from '../runtime/run-command.js';
 import { SandboxError } from '../runtime/sandbox-error.js';
 import { gkeOnPremVersion } from './lab-versions.js';
+import { isProcessAlive } from './sandbox-status.js';
 import { type Sandbox, startSandbox } from './start-sandbox.js';
 import { stopSandbox } from './stop-sandbox.js';
 
@@ -310,6 +311,8 @@ describe('Kubeception lab (HA): quorum and cleanup', () => {
 
       const status = JSON.parse(await readFile(join(dir, 'status.json'), 'utf8')) as { pid: number };
       process.kill(status.pid, 'SIGKILL');
+      // A crash, not a stop: wait until the kernel has ended it (a SIGKILL is not instantaneous).
+      await waitFor(async () => !isProcessAlive(status.pid), 10_000, 'the supervisor to die');
       expect((await labObjects(prefix)).netns.length).toBeGreaterThan(0);
 
       const stopped = await stopSandbox({ dir });
