@@ -88,6 +88,7 @@ export { startSandbox } from './lab/start-sandbox.js';
 export type { StopSandboxResult } from './lab/stop-sandbox.js';
 export { stopSandbox } from './lab/stop-sandbox.js';
 export type { TopologyLab, TopologyLabHost } from './lab/topology-lab.js';
+export type { WriteClusterConfigOptions } from './lab/write-cluster-config.js';
 export { sshNodeEntry, writeClusterConfig } from './lab/write-cluster-config.js';
 
 export type { CheckHostOptions } from './runtime/check-host.js';

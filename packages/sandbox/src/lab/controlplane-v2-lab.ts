@@ -22,7 +22,7 @@ import { startLabNodes } from './start-lab-nodes.js';
 import { readyNode, storeObjects } from './store-objects.js';
 import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
 import { waitFor } from './wait-for.js';
-import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
+import { writeClusterConfig } from './write-cluster-config.js';
 import { writeLabKubeconfigs } from './write-lab-kubeconfigs.js';
 
 /** PKI prefix of the Controlplane V2 user cluster's certificates. */
@@ -221,22 +221,13 @@ export async function buildControlplaneV2Lab(
     };
     await writeClusterConfig({
       dir,
-      config: {
-        apiVersion: 'etcd-dr/v1',
-        kind: 'ClusterConfig',
-        adminCluster: {
-          kubeconfig: 'admin.kubeconfig',
-          controlPlaneNode: sshNodeEntry({ dir, node: adminCluster.node }),
-        },
-        userCluster: {
-          name: clusterName,
-          kubeconfig: 'user.kubeconfig',
-          topology: 'controlplane-v2',
-          controlPlaneNodes: userNodes.map((node) => sshNodeEntry({ dir, node: node! })),
-        },
-        ...(labNodes.jump ? { jumpHost: sshNodeEntry({ dir, node: labNodes.jump }) } : {}),
-        etcdUtilImage: labImages.etcdUtil,
+      adminNode: adminCluster.node,
+      userCluster: {
+        name: clusterName,
+        topology: 'controlplane-v2',
+        controlPlaneNodes: userNodes.map((node) => node!),
       },
+      ...(labNodes.jump ? { jumpHost: labNodes.jump } : {}),
     });
 
     return {

@@ -17,7 +17,6 @@ import { isPodReady } from './is-pod-ready.js';
 import { killContainerProcesses } from './kill-container-processes.js';
 import { kubeceptionManifests, userClusterObjects } from './kubeception-manifests.js';
 import { kubeceptionPkiPlan } from './kubeception-pki-plan.js';
-import { labImages } from './lab-versions.js';
 import { nodeStatusLines } from './node-status-lines.js';
 import { pkiFile } from './pki-file.js';
 import type { SandboxOptions } from './sandbox-options.js';
@@ -25,7 +24,7 @@ import { startLabNodes } from './start-lab-nodes.js';
 import { readyNode, storeObjects } from './store-objects.js';
 import type { TopologyLab, TopologyLabHost } from './topology-lab.js';
 import { waitFor } from './wait-for.js';
-import { sshNodeEntry, writeClusterConfig } from './write-cluster-config.js';
+import { writeClusterConfig } from './write-cluster-config.js';
 import { writeLabKubeconfigs } from './write-lab-kubeconfigs.js';
 
 const podType = findResourceTypeByKind({ group: '', kind: 'Pod' })!;
@@ -178,17 +177,9 @@ export async function buildKubeceptionLab(
     };
     await writeClusterConfig({
       dir,
-      config: {
-        apiVersion: 'etcd-dr/v1',
-        kind: 'ClusterConfig',
-        adminCluster: {
-          kubeconfig: 'admin.kubeconfig',
-          controlPlaneNode: sshNodeEntry({ dir, node: admin.node }),
-        },
-        userCluster: { name: namespace, kubeconfig: 'user.kubeconfig', topology: 'kubeception' },
-        ...(labNodes.jump ? { jumpHost: sshNodeEntry({ dir, node: labNodes.jump }) } : {}),
-        etcdUtilImage: labImages.etcdUtil,
-      },
+      adminNode: admin.node,
+      userCluster: { name: namespace, topology: 'kubeception' },
+      ...(labNodes.jump ? { jumpHost: labNodes.jump } : {}),
     });
 
     return {
