@@ -3,6 +3,7 @@
  * backup/ (backupCluster and its pieces), bundle-crypto/ (age), bundle/ (writer, reader, manifest), cluster/
  * (etcd-dr.yaml), errors/, snapshot/ (offline inspection), tar/, transport/kube and transport/ssh.
  */
+export type { StepContext, StepExecutor, StepProgressEvent } from './apply/step-executor.js';
 export type {
   BackupClusterOptions,
   BackupClusterResult,
@@ -97,6 +98,8 @@ export type { LoadClusterConfigOptions } from './cluster/load-cluster-config.js'
 export { loadClusterConfig } from './cluster/load-cluster-config.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
+export type { PlanStep, PlanStepUndo } from './plan/plan-step.js';
+export type { RestorePlan } from './restore/restore-plan.js';
 export type { BboltMeta, DecodedBboltMeta } from './snapshot/bbolt-meta.js';
 export { decodeBboltMeta } from './snapshot/bbolt-meta.js';
 export type {
