@@ -1,71 +1,21 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabState } from '../lab-state.js';
-import { LabNetwork } from '../network/lab-network.js';
-import { createPki } from '../pki/create-pki.js';
-import { teardown } from '../teardown.js';
-import { type LabNode, startNode } from './start-node.js';
-import { clientOptions, runClient } from './testing/ssh-client.js';
+import type { LabNode } from './start-node.js';
+import { startTestNode, type TestNode } from './testing/start-test-node.js';
 
 const image = 'gcr.io/gke-on-prem-release/etcd-util:1.28.400-gke.77';
-let dir: string;
-let network: LabNetwork;
+let lab: TestNode;
 let node: LabNode;
-let knownHosts: string;
-
-function ssh(command: string) {
-  return runClient({
-    program: 'ssh',
-    args: [...clientOptions({ identity: node.privateKeyPath, knownHosts }), `ubuntu@${node.ip}`, command],
-  });
-}
+const ssh = (command: string) => lab.ssh(command);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'edr-docker-'));
-  const state = await LabState.create({ dir });
-  network = await LabNetwork.create({ state });
-  const ip = network.addressFor('node/cp1');
-  const pki = await createPki({
-    directory: join(dir, 'pki'),
-    authorities: { 'etcd-ca': { commonName: 'etcd-ca' } },
-    leaves: [
-      {
-        name: 'server',
-        authority: 'etcd-ca',
-        commonName: 'cp1',
-        dnsNames: ['cp1'],
-        ipAddresses: [ip, '127.0.0.1'],
-        usage: 'peer',
-      },
-    ],
-  });
-  node = await startNode({
-    state,
-    network,
-    name: 'cp1',
-    pki: {
-      'etcd/ca.crt': pki.authorities['etcd-ca']!.certificatePath,
-      'etcd/server.crt': pki.leaves.server!.certificatePath,
-      'etcd/server.key': pki.leaves.server!.keyPath,
-    },
-  });
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${node.ip} ${node.hostPublicKey}\n`);
+  lab = await startTestNode({ prefix: 'edr-docker-', leaves: ['server'] });
+  node = lab.node;
 });
 
 afterAll(async () => {
-  try {
-    await node?.stop();
-    await network?.close();
-  } finally {
-    if (dir) {
-      await teardown({ dir });
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
+  await lab?.close();
 });
 
 describe('docker run on a node (sudo over ssh)', () => {

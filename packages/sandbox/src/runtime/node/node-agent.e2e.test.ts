@@ -1,27 +1,19 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabState } from '../lab-state.js';
-import { LabNetwork } from '../network/lab-network.js';
-import { createPki } from '../pki/create-pki.js';
 import { BwrapPodRuntime } from '../pod/bwrap-pod-runtime.js';
 import { runCommand } from '../run-command.js';
 import type { SandboxError } from '../sandbox-error.js';
-import { teardown } from '../teardown.js';
 import { NodeAgent, type StaticPodReport } from './node-agent.js';
 import { renderEtcdManifest } from './render-etcd-manifest.js';
 import { renderKubeApiserverManifest } from './render-kube-apiserver-manifest.js';
-import { type LabNode, startNode } from './start-node.js';
-import { clientOptions, runClient } from './testing/ssh-client.js';
+import type { LabNode } from './start-node.js';
+import { startTestNode, type TestNode } from './testing/start-test-node.js';
 
-let dir: string;
-let network: LabNetwork;
+let lab: TestNode;
 let runtime: BwrapPodRuntime;
 let node: LabNode;
 let agent: NodeAgent;
-let knownHosts: string;
 const reports: StaticPodReport[][] = [];
 const errors: SandboxError[] = [];
 
@@ -29,13 +21,7 @@ const etcdctl =
   'sudo -n etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt ' +
   '--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key';
 
-function ssh(command: string, input?: string) {
-  return runClient({
-    program: 'ssh',
-    args: [...clientOptions({ identity: node.privateKeyPath, knownHosts }), `ubuntu@${node.ip}`, command],
-    ...(input === undefined ? {} : { input }),
-  });
-}
+const ssh = (command: string, input?: string) => lab.ssh(command, input);
 
 async function waitFor<T>(
   what: string,
@@ -74,47 +60,9 @@ async function etcdCommandLines(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'edr-agent-'));
-  const state = await LabState.create({ dir });
-  network = await LabNetwork.create({ state });
-  runtime = await BwrapPodRuntime.create({ state, network });
-  const ip = network.addressFor('node/cp1');
-  const pki = await createPki({
-    directory: join(dir, 'pki'),
-    authorities: { 'etcd-ca': { commonName: 'etcd-ca' } },
-    leaves: [
-      {
-        name: 'server',
-        authority: 'etcd-ca',
-        commonName: 'cp1',
-        dnsNames: ['cp1', 'localhost'],
-        ipAddresses: [ip, '127.0.0.1'],
-        usage: 'peer',
-      },
-      {
-        name: 'peer',
-        authority: 'etcd-ca',
-        commonName: 'cp1',
-        dnsNames: ['cp1'],
-        ipAddresses: [ip],
-        usage: 'peer',
-      },
-      {
-        name: 'healthcheck-client',
-        authority: 'etcd-ca',
-        commonName: 'kube-etcd-healthcheck-client',
-        usage: 'client',
-      },
-    ],
-  });
-  const etcdFiles: Record<string, string> = { 'etcd/ca.crt': pki.authorities['etcd-ca']!.certificatePath };
-  for (const leaf of ['server', 'peer', 'healthcheck-client']) {
-    etcdFiles[`etcd/${leaf}.crt`] = pki.leaves[leaf]!.certificatePath;
-    etcdFiles[`etcd/${leaf}.key`] = pki.leaves[leaf]!.keyPath;
-  }
-  node = await startNode({ state, network, name: 'cp1', pki: etcdFiles });
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${node.ip} ${node.hostPublicKey}\n`);
+  lab = await startTestNode({ prefix: 'edr-agent-', leaves: ['server', 'peer', 'healthcheck-client'] });
+  node = lab.node;
+  runtime = await BwrapPodRuntime.create({ state: lab.state, network: lab.network });
   agent = await NodeAgent.start({
     node,
     runtime,
@@ -128,13 +76,8 @@ afterAll(async () => {
   try {
     await agent?.stop();
     await runtime?.close();
-    await node?.stop();
-    await network?.close();
   } finally {
-    if (dir) {
-      await teardown({ dir });
-      await rm(dir, { recursive: true, force: true });
-    }
+    await lab?.close();
   }
 });
 

@@ -1,16 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabState, readProcessStartTime } from '../lab-state.js';
-import { LabNetwork } from '../network/lab-network.js';
-import { createPki, type Pki } from '../pki/create-pki.js';
+import { type LabState, readProcessStartTime } from '../lab-state.js';
+import type { Pki } from '../pki/create-pki.js';
 import { runCommand } from '../run-command.js';
 import { teardown } from '../teardown.js';
 import { type LabNode, startNode } from './start-node.js';
 import { clientOptions, fileHash, runClient } from './testing/ssh-client.js';
+import { startTestNode, type TestNode } from './testing/start-test-node.js';
 
 const hostFiles = ['/etc/passwd', '/etc/shadow', '/etc/group', '/etc/sudoers', '/etc/hosts'];
 const hostSshFiles = () =>
@@ -18,79 +16,23 @@ const hostSshFiles = () =>
 const hashHost = () =>
   Object.fromEntries([...hostFiles, ...hostSshFiles()].map((path) => [path, fileHash(path)]));
 
+let lab: TestNode;
 let dir: string;
 let state: LabState;
-let network: LabNetwork;
 let pki: Pki;
 let node: LabNode;
 let knownHosts: string;
 let hostHashesBefore: Record<string, string>;
-
-function ssh(command: string, input?: string) {
-  return runClient({
-    program: 'ssh',
-    args: [...clientOptions({ identity: node.privateKeyPath, knownHosts }), `ubuntu@${node.ip}`, command],
-    ...(input === undefined ? {} : { input }),
-  });
-}
+const ssh = (command: string, input?: string) => lab.ssh(command, input);
 
 beforeAll(async () => {
   hostHashesBefore = hashHost();
-  dir = await mkdtemp(join(tmpdir(), 'edr-node-'));
-  state = await LabState.create({ dir });
-  network = await LabNetwork.create({ state });
-  const ip = network.addressFor('node/cp1');
-  pki = await createPki({
-    directory: join(dir, 'pki'),
-    authorities: { ca: { commonName: 'kubernetes' }, 'etcd-ca': { commonName: 'etcd-ca' } },
-    leaves: [
-      {
-        name: 'server',
-        authority: 'etcd-ca',
-        commonName: 'cp1',
-        dnsNames: ['cp1', 'localhost'],
-        ipAddresses: [ip, '127.0.0.1'],
-        usage: 'peer',
-      },
-      {
-        name: 'peer',
-        authority: 'etcd-ca',
-        commonName: 'cp1',
-        dnsNames: ['cp1'],
-        ipAddresses: [ip],
-        usage: 'peer',
-      },
-    ],
-  });
-  node = await startNode({
-    state,
-    network,
-    name: 'cp1',
-    pki: {
-      'ca.crt': pki.authorities.ca!.certificatePath,
-      'ca.key': pki.authorities.ca!.keyPath,
-      'etcd/ca.crt': pki.authorities['etcd-ca']!.certificatePath,
-      'etcd/ca.key': pki.authorities['etcd-ca']!.keyPath,
-      'etcd/server.crt': pki.leaves.server!.certificatePath,
-      'etcd/server.key': pki.leaves.server!.keyPath,
-      'etcd/peer.crt': pki.leaves.peer!.certificatePath,
-      'etcd/peer.key': pki.leaves.peer!.keyPath,
-    },
-  });
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${node.ip} ${node.hostPublicKey}\n`);
+  lab = await startTestNode({ prefix: 'edr-node-', leaves: ['server', 'peer'], withCaKeys: true });
+  ({ dir, state, pki, node, knownHosts } = lab);
 });
 
 afterAll(async () => {
-  try {
-    await node?.stop();
-    await network?.close();
-  } finally {
-    if (dir) {
-      await teardown({ dir });
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
+  await lab?.close();
 });
 
 describe('startNode', () => {
@@ -171,14 +113,19 @@ describe('startNode', () => {
   });
 
   it('refuses a bad name, an existing node and a PKI path outside /etc/kubernetes/pki before creating anything', async () => {
-    await expect(startNode({ state, network, name: 'Bad_Name' })).rejects.toMatchObject({
+    await expect(startNode({ state, network: lab.network, name: 'Bad_Name' })).rejects.toMatchObject({
       code: 'SANDBOX_NODE_INVALID',
     });
-    await expect(startNode({ state, network, name: 'cp1' })).rejects.toMatchObject({
+    await expect(startNode({ state, network: lab.network, name: 'cp1' })).rejects.toMatchObject({
       code: 'SANDBOX_NODE_INVALID',
     });
     await expect(
-      startNode({ state, network, name: 'cp9', pki: { '../../etc/passwd': pki.leaves.peer!.keyPath } }),
+      startNode({
+        state,
+        network: lab.network,
+        name: 'cp9',
+        pki: { '../../etc/passwd': pki.leaves.peer!.keyPath },
+      }),
     ).rejects.toThrow(/not a path inside \/etc\/kubernetes\/pki/);
     expect(existsSync(join(dir, 'nodes/cp9'))).toBe(false);
   });
