@@ -1,24 +1,18 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { labStateFileSchema } from '../lab-object.js';
 import { runCommand } from '../run-command.js';
-import { sweepLab, teardown } from '../teardown.js';
-
-// The child runs the built package, as the supervisor will (`npm test` builds before it tests).
-const distEntry = fileURLToPath(new URL('../../../dist/index.js', import.meta.url));
+import { teardown } from '../teardown.js';
+import { cleanUpCrashedLab, distEntry, pgrep, startLabBuilderChild } from '../testing/lab-builder-child.js';
 
 let dir: string | undefined;
 let prefix: string | undefined;
 afterEach(async () => {
-  if (dir) await teardown({ dir });
-  if (prefix) await sweepLab({ prefix });
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await cleanUpCrashedLab({ dir, prefix });
   dir = undefined;
   prefix = undefined;
 });
@@ -46,31 +40,17 @@ console.log('ready ' + state.prefix + ' ' + node.directory + ' ' + session.pid);
 setInterval(() => {}, 1000);
 `;
 
-const pgrep = async (pattern: string) =>
-  (await runCommand({ command: 'pgrep', args: ['-f', pattern], allowFailure: true })).stdout.trim();
-
 describe('teardown of a node after the lab builder was SIGKILLed', () => {
   it('removes the node processes (sshd sessions, static pods), its netns, link, /usr overlay mount and files', async () => {
     expect(existsSync(distEntry), `build the package first (${distEntry})`).toBe(true);
     dir = await mkdtemp(join(tmpdir(), 'edr-node-crash-'));
     const marker = `edr-marker-${randomBytes(4).toString('hex')}`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', childScript(dir, marker)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const [readyPrefix, nodeDirectory, sessionPid] = await new Promise<string[]>((resolve, reject) => {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /ready (edr[0-9a-f]{4}) (\S+) (\d+)/.exec(output);
-        if (match) resolve([match[1]!, match[2]!, match[3]!]);
-      });
-      child.on('exit', (code) => reject(new Error(`lab builder exited early with ${code}`)));
-    });
+    const child = await startLabBuilderChild({ script: childScript(dir, marker) });
+    const [readyPrefix, nodeDirectory, sessionPid] = child.fields;
     prefix = readyPrefix;
     expect(await pgrep(`${marker}-pod`)).not.toBe('');
     expect(await pgrep(`${marker}-ssh`)).not.toBe('');
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('close', resolve));
+    await child.kill();
     try {
       process.kill(-Number(sessionPid), 'SIGKILL');
     } catch {}
