@@ -1,23 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { BundleError } from '../bundle/bundle-error.js';
 import { bundleFilePath } from '../bundle/bundle-file-path.js';
-import type { BundleManifest } from '../bundle/bundle-manifest.js';
-import { type BundleContent, createBundleWriter } from '../bundle/create-bundle-writer.js';
-import { ageEncrypt } from '../bundle-crypto/age-encrypt.js';
+import type { BundleManifest, BundleMember } from '../bundle/bundle-manifest.js';
+import { type BundleWriter, createBundleWriter } from '../bundle/create-bundle-writer.js';
 import { parseAgeRecipients } from '../bundle-crypto/parse-age-recipients.js';
-import type { ClusterConfig } from '../cluster/cluster-config.js';
+import type { ClusterConfig, SshNode } from '../cluster/cluster-config.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
+import { addBundleContent } from './add-bundle-content.js';
 import { BackupError, type BackupStep } from './backup-error.js';
+import { backupNodePki } from './backup-node-pki.js';
 import type { BackupProgressEvent } from './backup-progress.js';
+import { type BackupNodeConnections, connectBackupNodes } from './connect-backup-nodes.js';
+import {
+  checkControlplaneV2EtcdPods,
+  etcdMemberOfCommand,
+  etcdPodMember,
+  etcdPodSelector,
+} from './controlplane-v2-etcd-pods.js';
 import { detectTopology } from './detect-topology.js';
 import { kubeceptionMembers } from './kubeception-members.js';
-import { kubeEtcdPods, pickEtcdPod } from './pick-etcd-pod.js';
-import { planKubeceptionBackup } from './plan-kubeception-backup.js';
-import { SnapshotStreamHash } from './snapshot-stream-hash.js';
-import { streamPodFile } from './stream-pod-file.js';
+import { isPodReady, kubeEtcdPods, pickEtcdPod } from './pick-etcd-pod.js';
+import {
+  type EtcdPodSnapshotPlan,
+  etcdClientCertificates,
+  planEtcdPodSnapshot,
+} from './plan-etcd-pod-snapshot.js';
+import { parseEndpointVersion, type RunBackupStep, snapshotEtcdPod } from './snapshot-etcd-pod.js';
 
 /** Options of {@link backupCluster}. */
 export interface BackupClusterOptions {
@@ -26,17 +37,24 @@ export interface BackupClusterOptions {
   /** Folder the bundle directory is created in (created 0700 when missing). */
   outputDirectory: string;
   /**
-   * age recipients (`age1...`). When given, the snapshot and the etcd certificates Secret are stored
-   * age-encrypted, encrypted as they stream in (never unencrypted on disk). Default none: stored as is.
+   * age recipients (`age1...`). When given, the snapshots, the PKI archives and the etcd certificates Secret
+   * are stored age-encrypted, encrypted as they stream in (never unencrypted on disk). Default none: stored
+   * as is.
    */
   recipients?: string[];
+  /**
+   * Also back up the admin cluster: its etcd snapshot (pod `etcd-NODE` in kube-system, healthcheck-client
+   * certificate) and the PKI of its control-plane node (`adminCluster.controlPlaneNode`) over SSH, as the
+   * runbook's script does. Default true.
+   */
+  includeAdmin?: boolean;
   /** Bundle name. Default `CLUSTER-YYYYMMDDTHHMMSSZ`. */
   name?: string;
   /** Recorded in the manifest. Default `{ name: '@etcd-dr/sdk', version: 'unknown' }`. */
   tool?: { name: string; version: string };
   /** Receives typed progress events; must not throw. Default: none. */
   onProgress?: (event: BackupProgressEvent) => void;
-  /** Reconnections allowed while streaming the snapshot. Default 5. */
+  /** Reconnections allowed while streaming each snapshot. Default 5. */
   maxResumes?: number;
   signal?: AbortSignal;
 }
@@ -46,29 +64,51 @@ export interface BackupClusterResult {
   /** The bundle directory. */
   path: string;
   manifest: BundleManifest;
-  /** The member the snapshot was taken from. */
+  /** The member the user cluster's snapshot was taken from. */
   pod: string;
-  /** Snapshot bytes transferred (plaintext size). */
+  /** The admin cluster's etcd pod, when the admin cluster was included. */
+  adminPod?: string;
+  /** Nodes whose PKI was archived (user control-plane nodes, then the admin control-plane node). */
+  pkiNodes: string[];
+  /** Bytes of the user cluster's snapshot (plaintext size). */
   snapshotBytes: number;
-  /** Reconnections during the transfer. */
+  /** Reconnections during the snapshot transfers. */
   resumes: number;
   durationMs: number;
-  /** Problems that did not fail the backup, e.g. a temporary file that could not be removed from the pod. */
+  /** Problems that did not fail the backup, e.g. a temporary file that could not be removed from a pod. */
   warnings: string[];
 }
 
-const container = 'kube-etcd';
+/** The user cluster's side of a backup, found before anything is taken. */
+interface UserTarget {
+  kube: KubeConnection;
+  plan: EtcdPodSnapshotPlan;
+  ha: boolean;
+  members: BundleMember[];
+  /** Control-plane nodes whose PKI and etcd manifest are saved (Controlplane V2). */
+  nodes: SshNode[];
+  /** Version read while checking every member (Controlplane V2). */
+  etcdVersion?: string;
+  kubeception?: RestoreObjects;
+}
 
 /**
- * Backs up a user cluster's etcd into a bundle. Kubeception only for now (non-HA and HA): snapshots
- * `kube-etcd-0` (or the first Ready member) with `etcdctl snapshot save` into a temporary file in the pod,
- * streams it out with its SHA-256 computed on the way, resuming after dropped connections, checks the
- * snapshot's own trailing SHA-256, and saves the objects a restore needs (the `kube-etcd-certs-*` Secret, the
- * PDB `kube-apiserver-pdb`, replica counts, members). The temporary file is removed from the pod whatever
- * happens; a failed backup leaves no bundle directory.
- * @throws BackupError (`BACKUP_TOPOLOGY_UNSUPPORTED` for Controlplane V2, `BACKUP_POD_NOT_FOUND`,
- * `BACKUP_ETCD_UNHEALTHY`, `BACKUP_SNAPSHOT_FAILED`, `BACKUP_NO_SPACE`, `BACKUP_TRANSFER_FAILED`,
- * `BACKUP_SNAPSHOT_CORRUPT`, `BACKUP_OBJECT_NOT_FOUND`), KubeError (kubeconfig, API), BundleError, CryptoError.
+ * Backs up a user cluster's etcd into a bundle, for both topologies (non-HA and HA):
+ * - Kubeception: snapshots `kube-etcd-0` (or the first Ready member) and saves the objects a restore needs
+ *   (the `kube-etcd-certs-*` Secret, the PDB `kube-apiserver-pdb`, replica counts, members).
+ * - Controlplane V2: requires every `etcd-NODE` member Ready and answering, as the runbook does, snapshots
+ *   the first configured node's member, and archives `/etc/kubernetes/pki` of every control-plane node over
+ *   SSH with sudo (no mode changed) plus its etcd manifest; members are named after their nodes.
+ * - With `includeAdmin` (default): the admin cluster's etcd snapshot and its control-plane node's PKI.
+ * Every SSH connection goes through the config's jump host when there is one; pinned host keys are checked,
+ * unpinned ones recorded in `manifest.hostKeys`. SSH access and sudo are checked before any snapshot is
+ * taken. Each snapshot is taken in the pod, streamed out with its SHA-256 computed on the way (resuming
+ * dropped connections), checked against its trailing SHA-256; the temporary file is removed from the pod
+ * whatever happens. A failed backup leaves no bundle directory.
+ * @throws BackupError (`BACKUP_CONFIG_INCOMPLETE`, `BACKUP_POD_NOT_FOUND`, `BACKUP_ETCD_UNHEALTHY`,
+ * `BACKUP_SNAPSHOT_FAILED`, `BACKUP_NO_SPACE`, `BACKUP_TRANSFER_FAILED`, `BACKUP_SNAPSHOT_CORRUPT`,
+ * `BACKUP_OBJECT_NOT_FOUND`, `BACKUP_TOPOLOGY_UNKNOWN`), SshError (`SSH_AUTH_FAILED`, `SSH_HOST_KEY_MISMATCH`,
+ * `SSH_SUDO_PASSWORD_REQUIRED`, ...), KubeError (kubeconfig, API), BundleError, CryptoError.
  */
 export async function backupCluster(options: BackupClusterOptions): Promise<BackupClusterResult> {
   const started = Date.now();
@@ -77,9 +117,11 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     parseAgeRecipients({ text, source: 'recipients' }),
   );
   const encrypted = recipients.length > 0;
+  const includeAdmin = options.includeAdmin ?? true;
   const namespace = config.userCluster.name;
+  const signal = options.signal ? { signal: options.signal } : {};
   const emit = (event: BackupProgressEvent) => options.onProgress?.(event);
-  const step = async <T>(name: BackupStep, run: () => Promise<T>, detail?: (value: T) => string) => {
+  const step: RunBackupStep = async (name, run, detail) => {
     options.signal?.throwIfAborted();
     emit({ kind: 'step', step: name, status: 'started' });
     const value = await run();
@@ -87,28 +129,211 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     emit({ kind: 'step', step: name, status: 'done', ...(text ? { detail: text } : {}) });
     return value;
   };
+  const nodeStep = async <T>(
+    name: BackupStep,
+    node: string,
+    run: () => Promise<T>,
+    detail?: (value: T) => string,
+  ) => {
+    options.signal?.throwIfAborted();
+    emit({ kind: 'step', step: name, status: 'started', node });
+    const value = await run();
+    const text = detail?.(value);
+    emit({ kind: 'step', step: name, status: 'done', node, ...(text ? { detail: text } : {}) });
+    return value;
+  };
 
-  const admin = await step('connect', () => connectKube({ kubeconfigPath: config.adminCluster.kubeconfig }));
-  const topology = await step(
-    'detect-topology',
-    async () => {
-      if (config.userCluster.topology !== 'auto') return config.userCluster.topology;
-      const user = await connectKube({ kubeconfigPath: config.userCluster.kubeconfig });
-      return detectTopology({ userCluster: user, clusterName: namespace });
-    },
-    (value) => value,
-  );
-  if (topology === 'controlplane-v2') {
+  const adminNode = config.adminCluster.controlPlaneNode;
+  if (includeAdmin && !adminNode) {
     throw new BackupError({
-      code: 'BACKUP_TOPOLOGY_UNSUPPORTED',
-      step: 'detect-topology',
-      object: `user cluster ${namespace}`,
-      message: `user cluster ${namespace} uses Controlplane V2; this etcd-dr version backs up Kubeception clusters only`,
+      code: 'BACKUP_CONFIG_INCOMPLETE',
+      step: 'connect',
+      object: 'adminCluster.controlPlaneNode',
+      message:
+        'the admin cluster backup (on by default) needs adminCluster.controlPlaneNode in etcd-dr.yaml, to read its PKI over SSH',
       remedy:
-        'Controlplane V2 backups come in a later etcd-dr version; until then follow the runbook by hand',
+        'add adminCluster.controlPlaneNode (name, address, identityFile) to etcd-dr.yaml, or leave the admin cluster out with --no-admin (includeAdmin: false)',
     });
   }
+  const admin = await step('connect', () => connectKube({ kubeconfigPath: config.adminCluster.kubeconfig }));
+  let userKube: KubeConnection | undefined;
+  const connectUser = async () => {
+    userKube ??= await connectKube({ kubeconfigPath: config.userCluster.kubeconfig });
+    return userKube;
+  };
+  const topology = await step(
+    'detect-topology',
+    async () =>
+      config.userCluster.topology !== 'auto'
+        ? config.userCluster.topology
+        : detectTopology({ userCluster: await connectUser(), clusterName: namespace }),
+    (value) => value,
+  );
+  const temporaryFile = () => `/tmp/etcd-dr-${randomBytes(8).toString('hex')}.db`;
 
+  const user: UserTarget =
+    topology === 'controlplane-v2'
+      ? await findControlplaneV2({ config, kube: await connectUser(), step, temporaryFile: temporaryFile() })
+      : await findKubeception({ config, admin, step, temporaryFile: temporaryFile() });
+
+  const adminPlan = includeAdmin
+    ? await step(
+        'find-etcd',
+        () =>
+          findAdminEtcd({
+            admin,
+            node: adminNode!.name,
+            kubeconfigPath: config.adminCluster.kubeconfig,
+            temporaryFile: temporaryFile(),
+          }),
+        (plan) => `admin ${plan.pod}`,
+      )
+    : undefined;
+
+  const sshNodes = [...user.nodes, ...(includeAdmin ? [adminNode!] : [])];
+  let nodes: BackupNodeConnections | undefined;
+  if (sshNodes.length > 0) {
+    nodes = await step(
+      'connect-ssh',
+      () =>
+        connectBackupNodes({
+          nodes: sshNodes,
+          ...(config.jumpHost ? { jumpHost: config.jumpHost } : {}),
+          ...signal,
+        }),
+      () =>
+        `${sshNodes.map((node) => node.name).join(', ')}${config.jumpHost ? ` through ${config.jumpHost.name}` : ''}`,
+    );
+  }
+
+  const warnings: string[] = [];
+  const bundleName = options.name ?? `${namespace}-${timestamp(new Date(started))}`;
+  let writer: BundleWriter | undefined;
+  try {
+    writer = await step('write-bundle', () =>
+      createBundleWriter({ directory: options.outputDirectory, name: bundleName }),
+    );
+    const bundle = writer;
+    const snapshot = await snapshotEtcdPod({
+      kube: user.kube,
+      plan: user.plan,
+      writer: bundle,
+      role: 'snapshot',
+      path: bundleFilePath({ role: 'snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
+      recipients,
+      step,
+      emit,
+      skipCheck: user.etcdVersion !== undefined,
+      onCleanupFailure: (warning) => warnings.push(warning),
+      ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
+      ...signal,
+    });
+
+    const manifests = new Map<string, string>();
+    await Promise.all(
+      user.nodes.map((node) =>
+        nodeStep(
+          'pki',
+          node.name,
+          async () => {
+            const saved = await backupNodePki({
+              connection: nodes!.connections.get(node.name)!,
+              writer: bundle,
+              role: 'pki',
+              recipients,
+              etcdManifest: true,
+              ...signal,
+            });
+            if (saved.etcdManifest !== undefined) manifests.set(node.name, saved.etcdManifest);
+            return saved;
+          },
+          (saved) => `${saved.pkiBytes} bytes`,
+        ),
+      ),
+    );
+
+    let adminSnapshot: Awaited<ReturnType<typeof snapshotEtcdPod>> | undefined;
+    if (adminPlan) {
+      adminSnapshot = await step(
+        'admin-snapshot',
+        () =>
+          snapshotEtcdPod({
+            kube: admin,
+            plan: adminPlan,
+            writer: bundle,
+            role: 'admin-snapshot',
+            path: bundleFilePath({ role: 'admin-snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
+            recipients,
+            errorStep: 'admin-snapshot',
+            emit,
+            onCleanupFailure: (warning) => warnings.push(warning),
+            ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
+            ...signal,
+          }),
+        (value) => `revision ${value.revision}, ${value.totalKeys} keys`,
+      );
+      await nodeStep(
+        'admin-pki',
+        adminNode!.name,
+        () =>
+          backupNodePki({
+            connection: nodes!.connections.get(adminNode!.name)!,
+            writer: bundle,
+            role: 'admin-pki',
+            recipients,
+            ...signal,
+          }),
+        (saved) => `${saved.pkiBytes} bytes`,
+      );
+    }
+
+    const members =
+      user.nodes.length > 0
+        ? completeMembers({ members: user.members, nodes: user.nodes, manifests })
+        : user.members;
+    await step('save-objects', () =>
+      saveObjects({ writer: bundle, user, members, snapshotFrom: user.plan.pod, recipients }),
+    );
+
+    const committed = await step('write-bundle', () =>
+      bundle.commit({
+        tool: options.tool ?? { name: '@etcd-dr/sdk', version: 'unknown' },
+        createdAt: new Date(started).toISOString(),
+        cluster: { name: namespace, topology, ha: user.ha, members },
+        etcd: { version: user.etcdVersion ?? snapshot.etcdVersion },
+        snapshot: { revision: snapshot.revision, totalKeys: snapshot.totalKeys, hash: 'hashed' },
+        hostKeys: nodes?.hostKeys ?? {},
+      }),
+    );
+    return {
+      path: committed.path,
+      manifest: committed.manifest,
+      pod: user.plan.pod,
+      ...(adminPlan ? { adminPod: adminPlan.pod } : {}),
+      pkiNodes: sshNodes.map((node) => node.name),
+      snapshotBytes: snapshot.bytes,
+      resumes: snapshot.resumes + (adminSnapshot?.resumes ?? 0),
+      durationMs: Date.now() - started,
+      warnings,
+    };
+  } catch (error) {
+    await writer?.abort();
+    throw localNoSpace(error) ?? error;
+  } finally {
+    emit({ kind: 'step', step: 'cleanup', status: 'started' });
+    await nodes?.close();
+    emit({ kind: 'step', step: 'cleanup', status: 'done' });
+  }
+}
+
+async function findKubeception(options: {
+  config: ClusterConfig;
+  admin: KubeConnection;
+  step: RunBackupStep;
+  temporaryFile: string;
+}): Promise<UserTarget> {
+  const { admin, step, config } = options;
+  const namespace = config.userCluster.name;
   const found = await step(
     'find-etcd',
     async () => {
@@ -120,223 +345,240 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     },
     (value) => value.pod.metadata?.name ?? '',
   );
-  const podName = found.pod.metadata?.name as string;
   const saved = await step('save-objects', () =>
     readRestoreObjects({ admin, namespace, pods: found.members }),
   );
+  return {
+    kube: admin,
+    plan: planEtcdPodSnapshot({
+      namespace,
+      pod: found.pod.metadata?.name as string,
+      container: 'kube-etcd',
+      certificates: etcdClientCertificates.kubeception,
+      temporaryFile: options.temporaryFile,
+      kubeconfigPath: config.adminCluster.kubeconfig,
+    }),
+    ha: saved.ha,
+    members: saved.members,
+    nodes: [],
+    kubeception: saved,
+  };
+}
 
-  const plan = planKubeceptionBackup({
-    namespace,
-    pod: podName,
-    temporaryFile: `/tmp/etcd-dr-${randomBytes(8).toString('hex')}.db`,
-    kubeconfigPath: config.adminCluster.kubeconfig,
-  });
-  const temporaryFile = plan.temporaryFile;
-  const inPod = (command: string[], what: string) =>
-    admin
-      .exec({
-        namespace,
-        pod: podName,
-        container,
-        command,
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-      .catch((error: unknown) => {
-        throw KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND'
-          ? new BackupError({
-              code: 'BACKUP_POD_NOT_FOUND',
-              step: 'snapshot',
-              object: `pod ${namespace}/${podName}`,
-              message: `pod ${namespace}/${podName} disappeared while ${what}`,
-              remedy: 'the etcd pod was restarted or deleted; run the backup again once it is Ready',
-              cause: error,
-            })
-          : error;
-      });
-
-  const etcdVersion = await step('check-etcd', async () => {
-    const status = await inPod(plan.checkEtcd.command, 'checking etcd health');
-    if (status.exitCode !== 0) {
-      throw new BackupError({
-        code: 'BACKUP_ETCD_UNHEALTHY',
-        step: 'check-etcd',
-        object: `pod ${namespace}/${podName}`,
-        message: `etcd in pod ${namespace}/${podName} does not answer \`etcdctl endpoint status\`: ${firstLine(status.stderr)}`,
-        remedy:
-          'check the member with `kubectl logs` and its certificates; a backup needs one healthy member',
-      });
-    }
-    return parseEndpointVersion(status.stdout.toString('utf8'));
-  });
-
-  const warnings: string[] = [];
-  const bundleName = options.name ?? `${namespace}-${timestamp(new Date(started))}`;
-  let writer: Awaited<ReturnType<typeof createBundleWriter>> | undefined;
-  let statusInPod: Promise<{ revision: number; totalKeys: number }> | undefined;
-  try {
-    const snapshotSize = await step('snapshot', async () => {
-      const save = await inPod(plan.saveSnapshot.command, 'taking the snapshot');
-      if (save.exitCode !== 0) {
-        const noSpace = /no space left/i.test(save.stderr);
-        throw new BackupError({
-          code: noSpace ? 'BACKUP_NO_SPACE' : 'BACKUP_SNAPSHOT_FAILED',
-          step: 'snapshot',
-          object: `pod ${namespace}/${podName} file ${temporaryFile}`,
-          message: `\`etcdctl snapshot save\` in pod ${namespace}/${podName} exited with ${save.exitCode}: ${lastLine(save.stderr)}`,
-          remedy: noSpace
-            ? `free space in /tmp of pod ${podName} (the snapshot is about the size of the etcd database)`
-            : 'check the member with `etcdctl endpoint health` and its logs, then run the backup again',
-        });
-      }
-      return Number.parseInt(save.stdout.toString('utf8').trim(), 10);
+async function findControlplaneV2(options: {
+  config: ClusterConfig;
+  kube: KubeConnection;
+  step: RunBackupStep;
+  temporaryFile: string;
+}): Promise<UserTarget> {
+  const { kube, step, config } = options;
+  const nodes = config.userCluster.controlPlaneNodes;
+  const cluster = `user cluster ${config.userCluster.name}`;
+  if (nodes.length === 0) {
+    throw new BackupError({
+      code: 'BACKUP_CONFIG_INCOMPLETE',
+      step: 'find-etcd',
+      object: 'userCluster.controlPlaneNodes',
+      message: `${cluster} uses Controlplane V2 but etcd-dr.yaml lists no userCluster.controlPlaneNodes; their PKI must be backed up over SSH`,
+      remedy:
+        'add every control-plane node (name, address, identityFile, hostKey) under userCluster.controlPlaneNodes',
     });
-    // Read in the pod while the same bytes stream out: the trailing-hash check proves the received copy has
-    // the same content, so its revision and key count are these, without a second local pass over the file.
-    statusInPod = snapshotStatusInPod({
-      inPod,
-      command: plan.snapshotStatus.command,
-      file: temporaryFile,
-      pod: `${namespace}/${podName}`,
-    });
-    statusInPod.catch(() => undefined);
-
-    writer = await step('write-bundle', () =>
-      createBundleWriter({ directory: options.outputDirectory, name: bundleName }),
-    );
-    const hasher = new SnapshotStreamHash();
-    let resumes = 0;
-    let lastReported = 0;
-    const plaintext = async function* (): AsyncGenerator<Buffer> {
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      emit({ kind: 'transfer', bytesDone: 0, bytesTotal: snapshotSize });
-      for await (const chunk of streamPodFile({
-        kube: admin,
-        namespace,
-        pod: podName,
-        container,
-        path: temporaryFile,
-        size: snapshotSize,
-        command: (offset) => plan.transfer(offset).command,
-        ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
-        onResume: (event) => {
-          resumes = event.attempt;
-          emit({ kind: 'resumed', ...event });
-        },
-        ...(options.signal ? { signal: options.signal } : {}),
-      })) {
-        hasher.update(chunk);
-        const done = hasher.size;
-        if (done - lastReported >= 256 * 1024 || done === snapshotSize) {
-          lastReported = done;
-          emit({ kind: 'transfer', bytesDone: done, bytesTotal: snapshotSize });
-        }
-        // Exec frames are small; one awaited disk write (or age chunk) per frame halves the throughput.
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        if (batchBytes >= 1024 * 1024) {
-          yield Buffer.concat(batch);
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      if (batchBytes > 0) yield Buffer.concat(batch);
-    };
-    await step('transfer', () =>
-      addMaybeEncrypted({
-        writer: writer!,
-        path: bundleFilePath({ role: 'snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
-        role: 'snapshot',
-        content: plaintext(),
-        recipients,
-      }),
-    );
-
-    const facts = await step('verify', async () => {
-      const check = hasher.result();
-      if (check.size !== snapshotSize || !check.trailerMatches) {
-        throw new BackupError({
-          code: 'BACKUP_SNAPSHOT_CORRUPT',
-          step: 'verify',
-          object: `pod ${namespace}/${podName} file ${temporaryFile}`,
-          message:
-            check.size !== snapshotSize
-              ? `received ${check.size} bytes of a ${snapshotSize}-byte snapshot`
-              : `the snapshot's trailing SHA-256 ${check.expected} does not match its content (${check.actual})`,
-          remedy: 'the transfer corrupted the snapshot; run the backup again',
-        });
-      }
-      return await statusInPod!;
-    });
-
-    await step('save-objects', async () => {
-      await writer!.addFile({
-        path: bundleFilePath({ role: 'object', name: 'members.json' }),
-        role: 'object',
-        content: json({ snapshotFrom: podName, members: saved.members }),
-      });
-      await writer!.addFile({
-        path: bundleFilePath({ role: 'object', name: 'replicas.json' }),
-        role: 'object',
-        content: json(saved.replicas),
-      });
-      if (saved.pdb) {
-        await writer!.addFile({
-          path: bundleFilePath({ role: 'object', name: 'kube-apiserver-pdb.json' }),
-          role: 'object',
-          content: json(saved.pdb),
-        });
-      }
-      await addMaybeEncrypted({
-        writer: writer!,
-        path: bundleFilePath({
-          role: 'object',
-          name: 'kube-etcd-certs.json',
-          ...(encrypted ? { encryption: 'age' } : {}),
-        }),
-        role: 'object',
-        content: json(saved.secret),
-        recipients,
-      });
-    });
-
-    const committed = await step('write-bundle', () =>
-      writer!.commit({
-        tool: options.tool ?? { name: '@etcd-dr/sdk', version: 'unknown' },
-        createdAt: new Date(started).toISOString(),
-        cluster: { name: namespace, topology: 'kubeception', ha: saved.ha, members: saved.members },
-        etcd: { version: etcdVersion },
-        snapshot: { revision: facts.revision, totalKeys: facts.totalKeys, hash: 'hashed' },
-      }),
-    );
-    return {
-      path: committed.path,
-      manifest: committed.manifest,
-      pod: podName,
-      snapshotBytes: snapshotSize,
-      resumes,
-      durationMs: Date.now() - started,
-      warnings,
-    };
-  } catch (error) {
-    await writer?.abort();
-    throw localNoSpace(error) ?? error;
-  } finally {
-    emit({ kind: 'step', step: 'cleanup', status: 'started' });
-    await statusInPod?.catch(() => undefined);
-    const removed = await admin
-      .exec({ namespace, pod: podName, container, command: plan.cleanup.command })
-      .then(
-        (result) => (result.exitCode === 0 ? undefined : firstLine(result.stderr)),
-        (error: unknown) => (error as Error).message,
-      );
-    if (removed !== undefined) {
-      warnings.push(
-        `could not remove ${temporaryFile} from pod ${namespace}/${podName} (${removed}); delete it by hand: it holds every Secret of the cluster`,
-      );
-    }
-    emit({ kind: 'step', step: 'cleanup', status: 'done' });
   }
+  const plans = (pods: V1Pod[]) =>
+    pods.map((pod) =>
+      planEtcdPodSnapshot({
+        namespace: 'kube-system',
+        pod: pod.metadata?.name as string,
+        container: 'etcd',
+        certificates: etcdClientCertificates.controlplaneV2,
+        temporaryFile: options.temporaryFile,
+        kubeconfigPath: config.userCluster.kubeconfig,
+      }),
+    );
+  const pods = await step(
+    'find-etcd',
+    async () => {
+      const listed = await kube.call('list etcd pods in kube-system of the user cluster', () =>
+        kube.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: etcdPodSelector }),
+      );
+      return checkControlplaneV2EtcdPods({
+        pods: listed.items,
+        nodes: nodes.map((node) => node.name),
+        cluster,
+      });
+    },
+    (value) => value.map((pod) => pod.metadata?.name).join(', '),
+  );
+  const memberPlans = plans(pods);
+  const versions = await step(
+    'check-etcd',
+    () =>
+      Promise.all(
+        memberPlans.map(async (plan) => {
+          const where = `pod kube-system/${plan.pod}`;
+          const status = await kube
+            .exec({
+              namespace: plan.namespace,
+              pod: plan.pod,
+              container: plan.container,
+              command: plan.checkEtcd.command,
+            })
+            .catch((error: unknown) => {
+              throw new BackupError({
+                code: 'BACKUP_ETCD_UNHEALTHY',
+                step: 'check-etcd',
+                object: where,
+                message: `etcd member ${plan.pod} of ${cluster} cannot be checked: ${(error as Error).message}`,
+                remedy:
+                  'a Controlplane V2 backup needs every member healthy; repair it and run the backup again',
+                cause: error,
+              });
+            });
+          if (status.exitCode !== 0) {
+            throw new BackupError({
+              code: 'BACKUP_ETCD_UNHEALTHY',
+              step: 'check-etcd',
+              object: where,
+              message: `etcd member ${plan.pod} of ${cluster} does not answer \`etcdctl endpoint status\`: ${status.stderr.trim().split('\n')[0] || `exit ${status.exitCode}`}`,
+              remedy:
+                'a Controlplane V2 backup needs every member healthy; check its logs and certificates, then run the backup again',
+            });
+          }
+          return parseEndpointVersion(status.stdout.toString('utf8'));
+        }),
+      ),
+    (value) => `${value.length} member${value.length > 1 ? 's' : ''} healthy`,
+  );
+  const members = pods.flatMap((pod) => {
+    const member = etcdPodMember(pod);
+    return member ? [member] : [];
+  });
+  return {
+    kube,
+    plan: memberPlans[0]!,
+    ha: pods.length > 1,
+    members,
+    nodes,
+    etcdVersion: versions[0]!,
+  };
+}
+
+async function findAdminEtcd(options: {
+  admin: KubeConnection;
+  node: string;
+  kubeconfigPath: string;
+  temporaryFile: string;
+}): Promise<EtcdPodSnapshotPlan> {
+  const { admin } = options;
+  const name = `etcd-${options.node}`;
+  const object = `pod kube-system/${name} of the admin cluster`;
+  const pod = await admin
+    .call(`get pod kube-system/${name} in the admin cluster`, () =>
+      admin.core.readNamespacedPod({ name, namespace: 'kube-system' }),
+    )
+    .catch((error: unknown) => {
+      if (KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND') {
+        throw new BackupError({
+          code: 'BACKUP_POD_NOT_FOUND',
+          step: 'find-etcd',
+          object,
+          message: `no ${object} (the etcd static pod of admin control-plane node ${options.node})`,
+          remedy:
+            'check adminCluster.controlPlaneNode.name in etcd-dr.yaml against `kubectl get pods -n kube-system -l component=etcd,tier=control-plane` on the admin cluster, or pass --no-admin',
+          cause: error,
+        });
+      }
+      throw error;
+    });
+  if (!isPodReady(pod)) {
+    throw new BackupError({
+      code: 'BACKUP_ETCD_UNHEALTHY',
+      step: 'find-etcd',
+      object,
+      message: `the admin cluster's etcd member ${name} is not Ready`,
+      remedy: 'repair the admin cluster first, or back up the user cluster alone with --no-admin',
+    });
+  }
+  return planEtcdPodSnapshot({
+    namespace: 'kube-system',
+    pod: name,
+    container: 'etcd',
+    certificates: etcdClientCertificates.admin,
+    temporaryFile: options.temporaryFile,
+    kubeconfigPath: options.kubeconfigPath,
+  });
+}
+
+/** Members named in the pods, completed from each node's etcd manifest when a pod spec did not say. */
+function completeMembers(options: {
+  members: BundleMember[];
+  nodes: SshNode[];
+  manifests: Map<string, string>;
+}): BundleMember[] {
+  return options.nodes.map((node) => {
+    const known = options.members.find((member) => member.node === node.name || member.name === node.name);
+    if (known) return known;
+    const text = options.manifests.get(node.name);
+    const manifest = (text ? parseYaml(text) : undefined) as
+      | { spec?: { containers?: Array<{ name?: string; command?: string[]; args?: string[] }> } }
+      | undefined;
+    const container = manifest?.spec?.containers?.find((entry) => entry.name === 'etcd');
+    const member = etcdMemberOfCommand({
+      words: [...(container?.command ?? []), ...(container?.args ?? [])],
+      node: node.name,
+    });
+    if (!member) {
+      throw new BackupError({
+        code: 'BACKUP_OBJECT_NOT_FOUND',
+        step: 'save-objects',
+        object: `node ${node.name} file /etc/kubernetes/manifests/etcd.yaml`,
+        message: `neither pod etcd-${node.name} nor the etcd manifest of node ${node.name} names the member (--name, --initial-advertise-peer-urls)`,
+        remedy:
+          "a restore needs every member's name and peer URL; check the etcd static pod manifest of the node",
+      });
+    }
+    return member;
+  });
+}
+
+async function saveObjects(options: {
+  writer: BundleWriter;
+  user: UserTarget;
+  members: BundleMember[];
+  snapshotFrom: string;
+  recipients: string[];
+}): Promise<void> {
+  const { writer, user, recipients } = options;
+  await writer.addFile({
+    path: bundleFilePath({ role: 'object', name: 'members.json' }),
+    role: 'object',
+    content: json({ snapshotFrom: options.snapshotFrom, members: options.members }),
+  });
+  const saved = user.kubeception;
+  if (!saved) return;
+  await writer.addFile({
+    path: bundleFilePath({ role: 'object', name: 'replicas.json' }),
+    role: 'object',
+    content: json(saved.replicas),
+  });
+  if (saved.pdb) {
+    await writer.addFile({
+      path: bundleFilePath({ role: 'object', name: 'kube-apiserver-pdb.json' }),
+      role: 'object',
+      content: json(saved.pdb),
+    });
+  }
+  await addBundleContent({
+    writer,
+    path: bundleFilePath({
+      role: 'object',
+      name: 'kube-etcd-certs.json',
+      ...(recipients.length > 0 ? { encryption: 'age' } : {}),
+    }),
+    role: 'object',
+    content: json(saved.secret),
+    recipients,
+  });
 }
 
 interface RestoreObjects {
@@ -420,70 +662,6 @@ function forRecreation(object: object): unknown {
   return plain;
 }
 
-async function addMaybeEncrypted(options: {
-  writer: Awaited<ReturnType<typeof createBundleWriter>>;
-  path: string;
-  role: 'snapshot' | 'object';
-  content: BundleContent;
-  recipients: string[];
-}): Promise<void> {
-  const { writer, path, role, recipients } = options;
-  if (recipients.length === 0) {
-    await writer.addFile({ path, role, content: options.content });
-    return;
-  }
-  const source = Readable.from(
-    typeof options.content === 'string' ? [Buffer.from(options.content)] : options.content,
-  );
-  const ciphertext = new PassThrough();
-  const encrypting = ageEncrypt({ source, destination: ciphertext, recipients });
-  encrypting.catch((error: unknown) => ciphertext.destroy(error as Error));
-  try {
-    await writer.addFile({ path, role, encryption: 'age', content: ciphertext });
-    await encrypting;
-  } finally {
-    source.destroy();
-  }
-}
-
-async function snapshotStatusInPod(options: {
-  inPod: (command: string[], what: string) => Promise<{ exitCode: number; stdout: Buffer; stderr: string }>;
-  command: string[];
-  file: string;
-  pod: string;
-}): Promise<{ revision: number; totalKeys: number }> {
-  const result = await options.inPod(options.command, 'reading the snapshot status');
-  const parsed = (() => {
-    try {
-      return JSON.parse(result.stdout.toString('utf8')) as { revision?: unknown; totalKey?: unknown };
-    } catch {
-      return {};
-    }
-  })();
-  if (result.exitCode !== 0 || typeof parsed.revision !== 'number' || typeof parsed.totalKey !== 'number') {
-    throw new BackupError({
-      code: 'BACKUP_SNAPSHOT_FAILED',
-      step: 'snapshot',
-      object: `pod ${options.pod} file ${options.file}`,
-      message: `\`etcdctl snapshot status\` in pod ${options.pod} failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`,
-      remedy: 'the snapshot taken in the pod is unreadable; run the backup again',
-    });
-  }
-  return { revision: parsed.revision, totalKeys: parsed.totalKey };
-}
-
-/** Pure: the server version from `etcdctl endpoint status -w json`. */
-export function parseEndpointVersion(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as Array<{ Status?: { version?: unknown } }>;
-    const version = parsed[0]?.Status?.version;
-    if (typeof version === 'string' && version.length > 0) return version;
-  } catch {
-    // Reported below as unknown: the version is informative, not needed for a restore.
-  }
-  return 'unknown';
-}
-
 function localNoSpace(error: unknown): BackupError | undefined {
   if (!BundleError.isInstance(error) || error.code !== 'BUNDLE_WRITE_FAILED') return undefined;
   const bundleError = error as BundleError;
@@ -507,12 +685,4 @@ function timestamp(date: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] || '(no output)';
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) || '(no output)';
 }

@@ -10,18 +10,23 @@ export type BackupErrorCode =
   | 'BACKUP_NO_SPACE'
   | 'BACKUP_TRANSFER_FAILED'
   | 'BACKUP_SNAPSHOT_CORRUPT'
-  | 'BACKUP_OBJECT_NOT_FOUND';
+  | 'BACKUP_OBJECT_NOT_FOUND'
+  | 'BACKUP_CONFIG_INCOMPLETE';
 
 /** The steps of a backup, as named in errors and progress events. */
 export type BackupStep =
   | 'connect'
   | 'detect-topology'
   | 'find-etcd'
+  | 'connect-ssh'
   | 'check-etcd'
   | 'save-objects'
   | 'snapshot'
   | 'transfer'
   | 'verify'
+  | 'pki'
+  | 'admin-snapshot'
+  | 'admin-pki'
   | 'write-bundle'
   | 'cleanup';
 
@@ -29,7 +34,7 @@ export type BackupStep =
 export class BackupError extends EtcdDrError {
   declare readonly code: BackupErrorCode;
   readonly step: BackupStep;
-  /** The object concerned, e.g. `pod user-1/kube-etcd-0`. */
+  /** The object concerned, e.g. `pod user-1/kube-etcd-0` or `node user-1-cp1 file /etc/kubernetes/pki`. */
   readonly object: string | undefined;
 
   constructor(options: EtcdDrErrorOptions & { code: BackupErrorCode; step: BackupStep; object?: string }) {
