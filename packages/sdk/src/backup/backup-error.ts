@@ -2,7 +2,6 @@ import { EtcdDrError, type EtcdDrErrorOptions } from '../errors/etcd-dr-error.js
 
 /** Stable codes of {@link BackupError}. */
 export type BackupErrorCode =
-  | 'BACKUP_TOPOLOGY_UNSUPPORTED'
   | 'BACKUP_TOPOLOGY_UNKNOWN'
   | 'BACKUP_POD_NOT_FOUND'
   | 'BACKUP_ETCD_UNHEALTHY'
