@@ -296,7 +296,7 @@ describe('backup of a Controlplane V2 user cluster (non-HA lab, real kubectl, et
     expect(await tempFilesInPod({ kubeconfig: lab.userKubeconfig, pod: `etcd-${node}` })).toBe('');
   });
 
-  it('records the host keys it trusted on first use when none is pinned', async () => {
+  it('detects Controlplane V2 from the OnPremUserCluster object and records host keys trusted on first use', async () => {
     const unpinned: ClusterConfig = {
       ...config,
       adminCluster: {
@@ -311,7 +311,19 @@ describe('backup of a Controlplane V2 user cluster (non-HA lab, real kubectl, et
         })),
       },
     };
-    const result = await backupCluster({ config: unpinned, outputDirectory: join(base, 'tofu') });
+    const events: BackupProgressEvent[] = [];
+    const result = await backupCluster({
+      config: unpinned,
+      outputDirectory: join(base, 'tofu'),
+      onProgress: (event) => events.push(event),
+    });
+    expect(events).toContainEqual({
+      kind: 'step',
+      step: 'detect-topology',
+      status: 'done',
+      detail: 'controlplane-v2',
+    });
+    expect(result.manifest.cluster.topology).toBe('controlplane-v2');
     expect(result.manifest.hostKeys).toEqual({
       [node]: config.userCluster.controlPlaneNodes[0]!.hostKey,
       'admin-cp': config.adminCluster.controlPlaneNode!.hostKey,

@@ -76,7 +76,7 @@ async function runBackup(flags: BackupFlags): Promise<void> {
   }
   if (recipients.length === 0) {
     process.stderr.write(
-      'etcd-dr: WARNING: no --recipient given: the bundle will NOT be encrypted, and its snapshot holds every Kubernetes Secret of the cluster; pass --recipient age1... or --recipients-file FILE\n',
+      'etcd-dr: WARNING: no --recipient given: the bundle will NOT be encrypted, and its snapshot holds every Kubernetes Secret of the cluster (and its PKI archives the private keys of the control-plane nodes); pass --recipient age1... or --recipients-file FILE\n',
     );
   }
   const result = await backupCluster({
