@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -377,6 +378,56 @@ describe('backup of a Controlplane V2 user cluster (non-HA lab, real kubectl, et
     }
     expect(await readdir(out).catch(() => [])).toEqual([]);
     expect(await tempFilesInPod({ kubeconfig: lab.userKubeconfig, pod: `etcd-${node}` })).toBe('');
+  });
+
+  it('a failure in the last step (admin PKI) leaves no bundle, no partial directory and no snapshot in any pod', async () => {
+    const out = join(base, 'late-fault');
+    const sudoers = join(lab.dir, 'nodes', 'admin-cp', 'root', 'etc', 'sudoers');
+    const original = readFileSync(sudoers, 'utf8');
+    const events: BackupProgressEvent[] = [];
+    try {
+      const error = await expectFailure(
+        backupCluster({
+          config,
+          outputDirectory: out,
+          onProgress: (event) => {
+            events.push(event);
+            // Synchronously, between the sudo check at connect time and the admin PKI read.
+            if (event.kind === 'step' && event.step === 'admin-pki' && event.status === 'started') {
+              writeFileSync(
+                sudoers,
+                original.replace('ubuntu ALL=(ALL) NOPASSWD:ALL', 'ubuntu ALL=(ALL) ALL'),
+              );
+            }
+          },
+        }),
+        'SSH_SUDO_PASSWORD_REQUIRED',
+      );
+      expect(error.message).toContain('node admin-cp');
+    } finally {
+      writeFileSync(sudoers, original);
+    }
+    const done = events.flatMap((event) =>
+      event.kind === 'step' && event.status === 'done' ? [event.step] : [],
+    );
+    expect(done).toEqual(expect.arrayContaining(['verify', 'pki', 'admin-snapshot', 'cleanup']));
+    expect(await readdir(out)).toEqual([]);
+    expect(await tempFilesInPod({ kubeconfig: lab.userKubeconfig, pod: `etcd-${node}` })).toBe('');
+    expect(await tempFilesInPod({ kubeconfig: lab.adminKubeconfig, pod: 'etcd-admin-cp' })).toBe('');
+  });
+
+  it('draws a progress bar per snapshot on a terminal', async () => {
+    const out = join(base, 'tty');
+    const cli = join(import.meta.dirname, '../packages/cli/dist/etcd-dr.js');
+    const command = `${process.execPath} ${cli} backup --config ${lab.config} --out ${out}`;
+    const result = await runTool({ program: 'script', args: ['-qefc', command, '/dev/null'] });
+    const text = result.stdout.toString();
+    expect(result.exitCode).toBe(0);
+    expect(text).toMatch(/\rtransfer snapshot\.db \[#{30}\] 100% /);
+    expect(text).toMatch(/\rtransfer admin\/snapshot\.db \[#{30}\] 100% /);
+    expect(text).toMatch(new RegExp(`etcd-dr: pki ${node} done \\(\\d+ bytes\\)`));
+    expect(text).not.toMatch(/etcd-dr: transfer snapshot\.db/);
+    expect(await readdir(out)).toHaveLength(1);
   });
 });
 
