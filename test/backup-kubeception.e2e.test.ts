@@ -116,6 +116,8 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
 
     const files = result.manifest.files.map((file) => file.path).sort();
     expect(files).toEqual([
+      'admin/pki/admin-cp.tar',
+      'admin/snapshot.db',
       'objects/kube-apiserver-pdb.json',
       'objects/kube-etcd-certs.json',
       'objects/members.json',
@@ -134,12 +136,22 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
       'deployment/gke-master-etcd-maintenance': 1,
     });
 
-    const transfers = events.filter((event) => event.kind === 'transfer');
+    const transfers = events.filter((event) => event.kind === 'transfer' && event.file === 'snapshot.db');
     expect(transfers.at(-1)).toEqual({
       kind: 'transfer',
+      file: 'snapshot.db',
       bytesDone: result.snapshotBytes,
       bytesTotal: result.snapshotBytes,
     });
+    // The admin cluster is included by default: its own etcd snapshot and its control-plane node's PKI.
+    expect(result.adminPod).toBe('etcd-admin-cp');
+    expect(result.pkiNodes).toEqual(['admin-cp']);
+    const adminStatus = await etcdctlStatus(join(result.path, 'admin/snapshot.db'));
+    expect(adminStatus.totalKey).toBeGreaterThan(5);
+    const adminPki = await execFileAsync('tar', ['-tvf', join(result.path, 'admin/pki/admin-cp.tar')]);
+    expect(adminPki.stdout).toMatch(
+      /^-rw------- root\/root .* etc\/kubernetes\/pki\/etcd\/healthcheck-client\.key$/m,
+    );
     expect(
       events.flatMap((event) => (event.kind === 'step' && event.status === 'done' ? [event.step] : [])),
     ).toContain('cleanup');
@@ -166,6 +178,7 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
       const result = await backupCluster({
         config: { ...config, adminCluster: { ...config.adminCluster, kubeconfig } },
         outputDirectory: join(base, 'cut'),
+        includeAdmin: false,
         onProgress: (event) => events.push(event),
       });
       expect(proxy.cuts).toBe(2);
@@ -207,6 +220,7 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
           config: { ...config, adminCluster: { ...config.adminCluster, kubeconfig } },
           outputDirectory: out,
           recipients,
+          includeAdmin: false,
           maxResumes: 1,
         }).catch((caught: unknown) => caught);
         expect(EtcdDrError.isInstance(error)).toBe(true);
@@ -220,11 +234,12 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
     }
   });
 
-  it('detects the topology from the OnPremUserCluster object, and refuses Controlplane V2 for now', async () => {
+  it('detects the topology from the OnPremUserCluster object; Controlplane V2 needs its nodes in the config', async () => {
     const events: BackupProgressEvent[] = [];
     const auto = await backupCluster({
       config: { ...config, userCluster: { ...config.userCluster, topology: 'auto' } },
       outputDirectory: join(base, 'auto'),
+      includeAdmin: false,
       onProgress: (event) => events.push(event),
     });
     expect(auto.manifest.cluster.topology).toBe('kubeception');
@@ -240,8 +255,17 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
       config: { ...config, userCluster: { ...config.userCluster, topology: 'controlplane-v2' } },
       outputDirectory: out,
     }).catch((caught: unknown) => caught);
-    expect((refused as EtcdDrError).code).toBe('BACKUP_TOPOLOGY_UNSUPPORTED');
-    expect((refused as EtcdDrError).toLine()).toMatch(/Controlplane V2.*; .*later/);
+    expect((refused as EtcdDrError).code).toBe('BACKUP_CONFIG_INCOMPLETE');
+    expect((refused as EtcdDrError).toLine()).toMatch(
+      /uses Controlplane V2 but etcd-dr\.yaml lists no userCluster\.controlPlaneNodes;.*; add every control-plane node/,
+    );
+
+    const withoutAdminNode = await backupCluster({
+      config: { ...config, adminCluster: { kubeconfig: config.adminCluster.kubeconfig } },
+      outputDirectory: out,
+    }).catch((caught: unknown) => caught);
+    expect((withoutAdminNode as EtcdDrError).code).toBe('BACKUP_CONFIG_INCOMPLETE');
+    expect((withoutAdminNode as EtcdDrError).toLine()).toMatch(/adminCluster\.controlPlaneNode.*--no-admin/);
     expect(await readdir(out).catch(() => [])).toEqual([]);
   });
 
@@ -266,6 +290,8 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
     const report = JSON.parse(result.stdout) as { ok: boolean; path: string; files: Array<{ path: string }> };
     expect(report.ok).toBe(true);
     expect(report.files.map((file) => file.path).sort()).toEqual([
+      'admin/pki/admin-cp.tar.age',
+      'admin/snapshot.db.age',
       'objects/kube-apiserver-pdb.json',
       'objects/kube-etcd-certs.json.age',
       'objects/members.json',
@@ -381,7 +407,7 @@ describe('backup of a Kubeception user cluster (HA lab)', () => {
   });
 
   it('records three members with their nodes and the configmap in the snapshot', async () => {
-    const result = await backupCluster({ config, outputDirectory: join(base, 'out') });
+    const result = await backupCluster({ config, outputDirectory: join(base, 'out'), includeAdmin: false });
     expect(result.pod).toBe('kube-etcd-0');
     expect(result.manifest.cluster.ha).toBe(true);
     expect(result.manifest.cluster.members.map((member) => [member.name, member.peerUrl])).toEqual([
@@ -411,7 +437,11 @@ describe('backup of a Kubeception user cluster (HA lab)', () => {
       30_000,
       'kube-etcd-0 to crash-loop',
     );
-    const result = await backupCluster({ config, outputDirectory: join(base, 'degraded') });
+    const result = await backupCluster({
+      config,
+      outputDirectory: join(base, 'degraded'),
+      includeAdmin: false,
+    });
     expect(result.pod).toBe('kube-etcd-1');
     const inspection = await inspectSnapshot({ path: join(result.path, 'snapshot.db'), requireHash: true });
     expect(configMapsIn(inspection).default).toBe(1);

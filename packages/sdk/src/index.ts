@@ -8,10 +8,27 @@ export type {
   BackupClusterOptions,
   BackupClusterResult,
 } from './backup/backup-cluster.js';
-export { backupCluster, parseEndpointVersion } from './backup/backup-cluster.js';
+export { backupCluster } from './backup/backup-cluster.js';
 export type { BackupErrorCode, BackupStep } from './backup/backup-error.js';
 export { BackupError } from './backup/backup-error.js';
+export type {
+  BackupNodePkiOptions,
+  NodePkiBackup,
+} from './backup/backup-node-pki.js';
+export { backupNodePki, etcdManifestPath, nodePkiDirectory } from './backup/backup-node-pki.js';
 export type { BackupProgressEvent } from './backup/backup-progress.js';
+export type {
+  BackupNodeConnections,
+  ConnectBackupNodesOptions,
+} from './backup/connect-backup-nodes.js';
+export { connectBackupNodes } from './backup/connect-backup-nodes.js';
+export type { CheckControlplaneV2EtcdPodsOptions } from './backup/controlplane-v2-etcd-pods.js';
+export {
+  checkControlplaneV2EtcdPods,
+  etcdMemberOfCommand,
+  etcdPodMember,
+  etcdPodSelector,
+} from './backup/controlplane-v2-etcd-pods.js';
 export type { DetectedTopology, DetectTopologyOptions } from './backup/detect-topology.js';
 export { detectTopology, topologyOfOnPremUserCluster } from './backup/detect-topology.js';
 export type { KubeceptionMembersOptions } from './backup/kubeception-members.js';
@@ -19,11 +36,31 @@ export { kubeceptionMembers } from './backup/kubeception-members.js';
 export type { PickEtcdPodOptions } from './backup/pick-etcd-pod.js';
 export { isPodReady, kubeEtcdPods, pickEtcdPod } from './backup/pick-etcd-pod.js';
 export type {
+  BackupPlan,
+  BackupPlanStepKind,
+  PlanBackupOptions,
+} from './backup/plan-backup.js';
+export { planBackup, sshLine } from './backup/plan-backup.js';
+export type {
+  EtcdClientCertificates,
+  EtcdPodCommand,
+  EtcdPodSnapshotPlan,
+  PlanEtcdPodSnapshotOptions,
+} from './backup/plan-etcd-pod-snapshot.js';
+export { etcdClientCertificates, planEtcdPodSnapshot } from './backup/plan-etcd-pod-snapshot.js';
+export type {
   KubeceptionBackupCommand,
   KubeceptionBackupPlan,
   PlanKubeceptionBackupOptions,
 } from './backup/plan-kubeception-backup.js';
 export { planKubeceptionBackup } from './backup/plan-kubeception-backup.js';
+export type {
+  EtcdPodSnapshot,
+  RunBackupStep,
+  SnapshotEtcdPodOptions,
+} from './backup/snapshot-etcd-pod.js';
+export { parseEndpointVersion, snapshotEtcdPod } from './backup/snapshot-etcd-pod.js';
+
 export type { SnapshotStreamHashResult } from './backup/snapshot-stream-hash.js';
 export { SnapshotStreamHash } from './backup/snapshot-stream-hash.js';
 export type { StreamPodFileOptions } from './backup/stream-pod-file.js';

@@ -27,6 +27,30 @@ describe('backup progress formatting', () => {
     ).toBe('etcd-dr: transfer connection lost; resuming at byte 1048576 (attempt 1)');
   });
 
+  it('names the file of a transfer and starts its quarters afresh', () => {
+    const state = { lastQuarter: -1 };
+    const lines = [
+      formatProgressLine({ kind: 'transfer', file: 'snapshot.db', bytesDone: 1000, bytesTotal: 1000 }, state),
+      formatProgressLine(
+        { kind: 'transfer', file: 'admin/snapshot.db', bytesDone: 0, bytesTotal: 10 },
+        state,
+      ),
+    ];
+    expect(lines).toEqual([
+      'etcd-dr: transfer snapshot.db 1000 B of 1000 B',
+      'etcd-dr: transfer admin/snapshot.db 0 B of 10 B',
+    ]);
+    expect(
+      formatProgressLine(
+        { kind: 'step', step: 'pki', status: 'done', node: 'cp1', detail: '20480 bytes' },
+        state,
+      ),
+    ).toBe('etcd-dr: pki cp1 done (20480 bytes)');
+    expect(formatProgressBar({ bytesDone: 5, bytesTotal: 10, width: 4, file: 'snapshot.db' })).toBe(
+      'transfer snapshot.db [##  ] 50% 5 B/10 B',
+    );
+  });
+
   it('draws a bar and human sizes', () => {
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
     expect(formatProgressBar({ bytesDone: 512, bytesTotal: 1024, width: 10 })).toBe(

@@ -18,34 +18,42 @@ export function formatBytes(bytes: number): string {
  */
 export function formatProgressLine(
   event: BackupProgressEvent,
-  state: { lastQuarter: number },
+  state: { lastQuarter: number; file?: string | undefined },
 ): string | undefined {
   switch (event.kind) {
     case 'step':
       return event.status === 'done'
-        ? `etcd-dr: ${event.step} done${event.detail ? ` (${event.detail})` : ''}`
+        ? `etcd-dr: ${event.step}${event.node ? ` ${event.node}` : ''} done${event.detail ? ` (${event.detail})` : ''}`
         : undefined;
     case 'resumed':
       return `etcd-dr: transfer ${event.reason}; resuming at byte ${event.offset} (attempt ${event.attempt})`;
     case 'transfer': {
+      if (event.file !== state.file) {
+        state.file = event.file;
+        state.lastQuarter = -1;
+      }
       const quarter = event.bytesTotal === 0 ? 4 : Math.floor((event.bytesDone / event.bytesTotal) * 4);
       if (quarter <= state.lastQuarter) return undefined;
       state.lastQuarter = quarter;
-      return `etcd-dr: transfer ${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)}`;
+      return `etcd-dr: transfer ${event.file ? `${event.file} ` : ''}${formatBytes(event.bytesDone)} of ${formatBytes(event.bytesTotal)}`;
     }
   }
 }
 
-/** Pure: the one-line bar drawn over itself on a terminal, `transfer [#####     ] 50% 1.0 MiB/2.0 MiB`. */
+/**
+ * Pure: the one-line bar drawn over itself on a terminal, `transfer [#####     ] 50% 1.0 MiB/2.0 MiB`, with
+ * the file after `transfer` when given.
+ */
 export function formatProgressBar(options: {
   bytesDone: number;
   bytesTotal: number;
+  file?: string | undefined;
   width?: number;
 }): string {
   const width = options.width ?? 30;
   const ratio = options.bytesTotal === 0 ? 1 : Math.min(1, options.bytesDone / options.bytesTotal);
   const filled = Math.round(ratio * width);
-  return `transfer [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(ratio * 100)}% ${formatBytes(options.bytesDone)}/${formatBytes(options.bytesTotal)}`;
+  return `transfer ${options.file ? `${options.file} ` : ''}[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(ratio * 100)}% ${formatBytes(options.bytesDone)}/${formatBytes(options.bytesTotal)}`;
 }
 
 /** Pure: what `etcd-dr backup` prints on stdout without --json. */
@@ -55,6 +63,8 @@ export function formatBackupSummary(result: BackupClusterResult): string {
   return [
     result.path,
     `  cluster   ${manifest.cluster.name} (${manifest.cluster.topology}, ${manifest.cluster.ha ? 'HA' : 'non-HA'}), from pod ${result.pod}`,
+    ...(result.pkiNodes.length > 0 ? [`  pki       ${result.pkiNodes.join(', ')}`] : []),
+    ...(result.adminPod ? [`  admin     etcd snapshot from pod kube-system/${result.adminPod}`] : []),
     `  snapshot  revision ${manifest.snapshot.revision}, ${manifest.snapshot.totalKeys} keys, ${formatBytes(result.snapshotBytes)}${encrypted ? ', age-encrypted' : ', NOT encrypted'}`,
     `  etcd      ${manifest.etcd.version}`,
     `  took      ${(result.durationMs / 1000).toFixed(1)} s${result.resumes > 0 ? ` (${result.resumes} resumed transfers)` : ''}`,

@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
-import type { V1Pod } from '@kubernetes/client-node';
 import { BundleError } from '../bundle/bundle-error.js';
 import { bundleFilePath } from '../bundle/bundle-file-path.js';
 import type { BundleManifest } from '../bundle/bundle-manifest.js';
-import { type BundleContent, createBundleWriter } from '../bundle/create-bundle-writer.js';
-import { ageEncrypt } from '../bundle-crypto/age-encrypt.js';
+import { type BundleWriter, createBundleWriter } from '../bundle/create-bundle-writer.js';
 import { parseAgeRecipients } from '../bundle-crypto/parse-age-recipients.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
-import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError, type BackupStep } from './backup-error.js';
+import { backupNodePki } from './backup-node-pki.js';
 import type { BackupProgressEvent } from './backup-progress.js';
+import type { BackupUserTarget } from './backup-user-target.js';
+import { completeControlplaneV2Members } from './complete-controlplane-v2-members.js';
+import { type BackupNodeConnections, connectBackupNodes } from './connect-backup-nodes.js';
 import { detectTopology } from './detect-topology.js';
-import { kubeceptionMembers } from './kubeception-members.js';
-import { kubeEtcdPods, pickEtcdPod } from './pick-etcd-pod.js';
-import { planKubeceptionBackup } from './plan-kubeception-backup.js';
-import { SnapshotStreamHash } from './snapshot-stream-hash.js';
-import { streamPodFile } from './stream-pod-file.js';
+import { findAdminEtcd } from './find-admin-etcd.js';
+import { findControlplaneV2Target } from './find-controlplane-v2-target.js';
+import { findKubeceptionTarget } from './find-kubeception-target.js';
+import { saveRestoreObjects } from './save-restore-objects.js';
+import { type RunBackupStep, snapshotEtcdPod } from './snapshot-etcd-pod.js';
 
 /** Options of {@link backupCluster}. */
 export interface BackupClusterOptions {
@@ -26,17 +26,24 @@ export interface BackupClusterOptions {
   /** Folder the bundle directory is created in (created 0700 when missing). */
   outputDirectory: string;
   /**
-   * age recipients (`age1...`). When given, the snapshot and the etcd certificates Secret are stored
-   * age-encrypted, encrypted as they stream in (never unencrypted on disk). Default none: stored as is.
+   * age recipients (`age1...`). When given, the snapshots, the PKI archives and the etcd certificates Secret
+   * are stored age-encrypted, encrypted as they stream in (never unencrypted on disk). Default none: stored
+   * as is.
    */
   recipients?: string[];
+  /**
+   * Also back up the admin cluster: its etcd snapshot (pod `etcd-NODE` in kube-system, healthcheck-client
+   * certificate) and the PKI of its control-plane node (`adminCluster.controlPlaneNode`) over SSH, as the
+   * runbook's script does. Default true.
+   */
+  includeAdmin?: boolean;
   /** Bundle name. Default `CLUSTER-YYYYMMDDTHHMMSSZ`. */
   name?: string;
   /** Recorded in the manifest. Default `{ name: '@etcd-dr/sdk', version: 'unknown' }`. */
   tool?: { name: string; version: string };
   /** Receives typed progress events; must not throw. Default: none. */
   onProgress?: (event: BackupProgressEvent) => void;
-  /** Reconnections allowed while streaming the snapshot. Default 5. */
+  /** Reconnections allowed while streaming each snapshot. Default 5. */
   maxResumes?: number;
   signal?: AbortSignal;
 }
@@ -46,29 +53,38 @@ export interface BackupClusterResult {
   /** The bundle directory. */
   path: string;
   manifest: BundleManifest;
-  /** The member the snapshot was taken from. */
+  /** The member the user cluster's snapshot was taken from. */
   pod: string;
-  /** Snapshot bytes transferred (plaintext size). */
+  /** The admin cluster's etcd pod, when the admin cluster was included. */
+  adminPod?: string;
+  /** Nodes whose PKI was archived (user control-plane nodes, then the admin control-plane node). */
+  pkiNodes: string[];
+  /** Bytes of the user cluster's snapshot (plaintext size). */
   snapshotBytes: number;
-  /** Reconnections during the transfer. */
+  /** Reconnections during the snapshot transfers. */
   resumes: number;
   durationMs: number;
-  /** Problems that did not fail the backup, e.g. a temporary file that could not be removed from the pod. */
+  /** Problems that did not fail the backup, e.g. a temporary file that could not be removed from a pod. */
   warnings: string[];
 }
 
-const container = 'kube-etcd';
-
 /**
- * Backs up a user cluster's etcd into a bundle. Kubeception only for now (non-HA and HA): snapshots
- * `kube-etcd-0` (or the first Ready member) with `etcdctl snapshot save` into a temporary file in the pod,
- * streams it out with its SHA-256 computed on the way, resuming after dropped connections, checks the
- * snapshot's own trailing SHA-256, and saves the objects a restore needs (the `kube-etcd-certs-*` Secret, the
- * PDB `kube-apiserver-pdb`, replica counts, members). The temporary file is removed from the pod whatever
- * happens; a failed backup leaves no bundle directory.
- * @throws BackupError (`BACKUP_TOPOLOGY_UNSUPPORTED` for Controlplane V2, `BACKUP_POD_NOT_FOUND`,
- * `BACKUP_ETCD_UNHEALTHY`, `BACKUP_SNAPSHOT_FAILED`, `BACKUP_NO_SPACE`, `BACKUP_TRANSFER_FAILED`,
- * `BACKUP_SNAPSHOT_CORRUPT`, `BACKUP_OBJECT_NOT_FOUND`), KubeError (kubeconfig, API), BundleError, CryptoError.
+ * Backs up a user cluster's etcd into a bundle, for both topologies (non-HA and HA):
+ * - Kubeception: snapshots `kube-etcd-0` (or the first Ready member) and saves the objects a restore needs
+ *   (the `kube-etcd-certs-*` Secret, the PDB `kube-apiserver-pdb`, replica counts, members).
+ * - Controlplane V2: requires every `etcd-NODE` member Ready and answering, as the runbook does, snapshots
+ *   the first configured node's member, and archives `/etc/kubernetes/pki` of every control-plane node over
+ *   SSH with sudo (no mode changed) plus its etcd manifest; members are named after their nodes.
+ * - With `includeAdmin` (default): the admin cluster's etcd snapshot and its control-plane node's PKI.
+ * Every SSH connection goes through the config's jump host when there is one; pinned host keys are checked,
+ * unpinned ones recorded in `manifest.hostKeys`. SSH access and sudo are checked before any snapshot is
+ * taken. Each snapshot is taken in the pod, streamed out with its SHA-256 computed on the way (resuming
+ * dropped connections), checked against its trailing SHA-256; the temporary file is removed from the pod
+ * whatever happens. A failed backup leaves no bundle directory.
+ * @throws BackupError (`BACKUP_CONFIG_INCOMPLETE`, `BACKUP_POD_NOT_FOUND`, `BACKUP_ETCD_UNHEALTHY`,
+ * `BACKUP_SNAPSHOT_FAILED`, `BACKUP_NO_SPACE`, `BACKUP_TRANSFER_FAILED`, `BACKUP_SNAPSHOT_CORRUPT`,
+ * `BACKUP_OBJECT_NOT_FOUND`, `BACKUP_TOPOLOGY_UNKNOWN`), SshError (`SSH_AUTH_FAILED`, `SSH_HOST_KEY_MISMATCH`,
+ * `SSH_SUDO_PASSWORD_REQUIRED`, ...), KubeError (kubeconfig, API), BundleError, CryptoError.
  */
 export async function backupCluster(options: BackupClusterOptions): Promise<BackupClusterResult> {
   const started = Date.now();
@@ -77,9 +93,11 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     parseAgeRecipients({ text, source: 'recipients' }),
   );
   const encrypted = recipients.length > 0;
+  const includeAdmin = options.includeAdmin ?? true;
   const namespace = config.userCluster.name;
+  const signal = options.signal ? { signal: options.signal } : {};
   const emit = (event: BackupProgressEvent) => options.onProgress?.(event);
-  const step = async <T>(name: BackupStep, run: () => Promise<T>, detail?: (value: T) => string) => {
+  const step: RunBackupStep = async (name, run, detail) => {
     options.signal?.throwIfAborted();
     emit({ kind: 'step', step: name, status: 'started' });
     const value = await run();
@@ -87,234 +105,199 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     emit({ kind: 'step', step: name, status: 'done', ...(text ? { detail: text } : {}) });
     return value;
   };
+  const nodeStep = async <T>(
+    name: BackupStep,
+    node: string,
+    run: () => Promise<T>,
+    detail?: (value: T) => string,
+  ) => {
+    options.signal?.throwIfAborted();
+    emit({ kind: 'step', step: name, status: 'started', node });
+    const value = await run();
+    const text = detail?.(value);
+    emit({ kind: 'step', step: name, status: 'done', node, ...(text ? { detail: text } : {}) });
+    return value;
+  };
 
-  const admin = await step('connect', () => connectKube({ kubeconfigPath: config.adminCluster.kubeconfig }));
-  const topology = await step(
-    'detect-topology',
-    async () => {
-      if (config.userCluster.topology !== 'auto') return config.userCluster.topology;
-      const user = await connectKube({ kubeconfigPath: config.userCluster.kubeconfig });
-      return detectTopology({ userCluster: user, clusterName: namespace });
-    },
-    (value) => value,
-  );
-  if (topology === 'controlplane-v2') {
+  const adminNode = config.adminCluster.controlPlaneNode;
+  if (includeAdmin && !adminNode) {
     throw new BackupError({
-      code: 'BACKUP_TOPOLOGY_UNSUPPORTED',
-      step: 'detect-topology',
-      object: `user cluster ${namespace}`,
-      message: `user cluster ${namespace} uses Controlplane V2; this etcd-dr version backs up Kubeception clusters only`,
+      code: 'BACKUP_CONFIG_INCOMPLETE',
+      step: 'connect',
+      object: 'adminCluster.controlPlaneNode',
+      message:
+        'the admin cluster backup (on by default) needs adminCluster.controlPlaneNode in etcd-dr.yaml, to read its PKI over SSH',
       remedy:
-        'Controlplane V2 backups come in a later etcd-dr version; until then follow the runbook by hand',
+        'add adminCluster.controlPlaneNode (name, address, identityFile) to etcd-dr.yaml, or leave the admin cluster out with --no-admin (includeAdmin: false)',
     });
   }
-
-  const found = await step(
-    'find-etcd',
-    async () => {
-      const pods = await admin.call(`list pods in ${namespace}`, () =>
-        admin.core.listNamespacedPod({ namespace }),
-      );
-      const pod = pickEtcdPod({ pods: pods.items, namespace });
-      return { pod, members: kubeEtcdPods(pods.items) };
-    },
-    (value) => value.pod.metadata?.name ?? '',
+  const admin = await step('connect', () => connectKube({ kubeconfigPath: config.adminCluster.kubeconfig }));
+  let userKube: KubeConnection | undefined;
+  const connectUser = async () => {
+    userKube ??= await connectKube({ kubeconfigPath: config.userCluster.kubeconfig });
+    return userKube;
+  };
+  const topology = await step(
+    'detect-topology',
+    async () =>
+      config.userCluster.topology !== 'auto'
+        ? config.userCluster.topology
+        : detectTopology({ userCluster: await connectUser(), clusterName: namespace }),
+    (value) => value,
   );
-  const podName = found.pod.metadata?.name as string;
-  const saved = await step('save-objects', () =>
-    readRestoreObjects({ admin, namespace, pods: found.members }),
-  );
+  const temporaryFile = () => `/tmp/etcd-dr-${randomBytes(8).toString('hex')}.db`;
 
-  const plan = planKubeceptionBackup({
-    namespace,
-    pod: podName,
-    temporaryFile: `/tmp/etcd-dr-${randomBytes(8).toString('hex')}.db`,
-    kubeconfigPath: config.adminCluster.kubeconfig,
-  });
-  const temporaryFile = plan.temporaryFile;
-  const inPod = (command: string[], what: string) =>
-    admin
-      .exec({
-        namespace,
-        pod: podName,
-        container,
-        command,
-        ...(options.signal ? { signal: options.signal } : {}),
-      })
-      .catch((error: unknown) => {
-        throw KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND'
-          ? new BackupError({
-              code: 'BACKUP_POD_NOT_FOUND',
-              step: 'snapshot',
-              object: `pod ${namespace}/${podName}`,
-              message: `pod ${namespace}/${podName} disappeared while ${what}`,
-              remedy: 'the etcd pod was restarted or deleted; run the backup again once it is Ready',
-              cause: error,
-            })
-          : error;
-      });
+  const user: BackupUserTarget =
+    topology === 'controlplane-v2'
+      ? await findControlplaneV2Target({
+          config,
+          kube: await connectUser(),
+          step,
+          temporaryFile: temporaryFile(),
+        })
+      : await findKubeceptionTarget({ config, admin, step, temporaryFile: temporaryFile() });
 
-  const etcdVersion = await step('check-etcd', async () => {
-    const status = await inPod(plan.checkEtcd.command, 'checking etcd health');
-    if (status.exitCode !== 0) {
-      throw new BackupError({
-        code: 'BACKUP_ETCD_UNHEALTHY',
-        step: 'check-etcd',
-        object: `pod ${namespace}/${podName}`,
-        message: `etcd in pod ${namespace}/${podName} does not answer \`etcdctl endpoint status\`: ${firstLine(status.stderr)}`,
-        remedy:
-          'check the member with `kubectl logs` and its certificates; a backup needs one healthy member',
-      });
-    }
-    return parseEndpointVersion(status.stdout.toString('utf8'));
-  });
+  const adminPlan = includeAdmin
+    ? await step(
+        'find-etcd',
+        () =>
+          findAdminEtcd({
+            admin,
+            node: adminNode!.name,
+            kubeconfigPath: config.adminCluster.kubeconfig,
+            temporaryFile: temporaryFile(),
+          }),
+        (plan) => `admin ${plan.pod}`,
+      )
+    : undefined;
+
+  const sshNodes = [...user.nodes, ...(includeAdmin ? [adminNode!] : [])];
+  let nodes: BackupNodeConnections | undefined;
+  if (sshNodes.length > 0) {
+    nodes = await step(
+      'connect-ssh',
+      () =>
+        connectBackupNodes({
+          nodes: sshNodes,
+          ...(config.jumpHost ? { jumpHost: config.jumpHost } : {}),
+          ...signal,
+        }),
+      () =>
+        `${sshNodes.map((node) => node.name).join(', ')}${config.jumpHost ? ` through ${config.jumpHost.name}` : ''}`,
+    );
+  }
 
   const warnings: string[] = [];
   const bundleName = options.name ?? `${namespace}-${timestamp(new Date(started))}`;
-  let writer: Awaited<ReturnType<typeof createBundleWriter>> | undefined;
-  let statusInPod: Promise<{ revision: number; totalKeys: number }> | undefined;
+  let writer: BundleWriter | undefined;
   try {
-    const snapshotSize = await step('snapshot', async () => {
-      const save = await inPod(plan.saveSnapshot.command, 'taking the snapshot');
-      if (save.exitCode !== 0) {
-        const noSpace = /no space left/i.test(save.stderr);
-        throw new BackupError({
-          code: noSpace ? 'BACKUP_NO_SPACE' : 'BACKUP_SNAPSHOT_FAILED',
-          step: 'snapshot',
-          object: `pod ${namespace}/${podName} file ${temporaryFile}`,
-          message: `\`etcdctl snapshot save\` in pod ${namespace}/${podName} exited with ${save.exitCode}: ${lastLine(save.stderr)}`,
-          remedy: noSpace
-            ? `free space in /tmp of pod ${podName} (the snapshot is about the size of the etcd database)`
-            : 'check the member with `etcdctl endpoint health` and its logs, then run the backup again',
-        });
-      }
-      return Number.parseInt(save.stdout.toString('utf8').trim(), 10);
-    });
-    // Read in the pod while the same bytes stream out: the trailing-hash check proves the received copy has
-    // the same content, so its revision and key count are these, without a second local pass over the file.
-    statusInPod = snapshotStatusInPod({
-      inPod,
-      command: plan.snapshotStatus.command,
-      file: temporaryFile,
-      pod: `${namespace}/${podName}`,
-    });
-    statusInPod.catch(() => undefined);
-
     writer = await step('write-bundle', () =>
       createBundleWriter({ directory: options.outputDirectory, name: bundleName }),
     );
-    const hasher = new SnapshotStreamHash();
-    let resumes = 0;
-    let lastReported = 0;
-    const plaintext = async function* (): AsyncGenerator<Buffer> {
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      emit({ kind: 'transfer', bytesDone: 0, bytesTotal: snapshotSize });
-      for await (const chunk of streamPodFile({
-        kube: admin,
-        namespace,
-        pod: podName,
-        container,
-        path: temporaryFile,
-        size: snapshotSize,
-        command: (offset) => plan.transfer(offset).command,
-        ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
-        onResume: (event) => {
-          resumes = event.attempt;
-          emit({ kind: 'resumed', ...event });
-        },
-        ...(options.signal ? { signal: options.signal } : {}),
-      })) {
-        hasher.update(chunk);
-        const done = hasher.size;
-        if (done - lastReported >= 256 * 1024 || done === snapshotSize) {
-          lastReported = done;
-          emit({ kind: 'transfer', bytesDone: done, bytesTotal: snapshotSize });
-        }
-        // Exec frames are small; one awaited disk write (or age chunk) per frame halves the throughput.
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        if (batchBytes >= 1024 * 1024) {
-          yield Buffer.concat(batch);
-          batch = [];
-          batchBytes = 0;
-        }
-      }
-      if (batchBytes > 0) yield Buffer.concat(batch);
-    };
-    await step('transfer', () =>
-      addMaybeEncrypted({
-        writer: writer!,
-        path: bundleFilePath({ role: 'snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
-        role: 'snapshot',
-        content: plaintext(),
-        recipients,
-      }),
+    const bundle = writer;
+    const snapshot = await snapshotEtcdPod({
+      kube: user.kube,
+      plan: user.plan,
+      writer: bundle,
+      role: 'snapshot',
+      path: bundleFilePath({ role: 'snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
+      recipients,
+      step,
+      emit,
+      skipCheck: user.etcdVersion !== undefined,
+      onCleanupFailure: (warning) => warnings.push(warning),
+      ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
+      ...signal,
+    });
+
+    const manifests = new Map<string, string>();
+    await Promise.all(
+      user.nodes.map((node) =>
+        nodeStep(
+          'pki',
+          node.name,
+          async () => {
+            const saved = await backupNodePki({
+              connection: nodes!.connections.get(node.name)!,
+              writer: bundle,
+              role: 'pki',
+              recipients,
+              etcdManifest: true,
+              ...signal,
+            });
+            if (saved.etcdManifest !== undefined) manifests.set(node.name, saved.etcdManifest);
+            return saved;
+          },
+          (saved) => `${saved.pkiBytes} bytes`,
+        ),
+      ),
     );
 
-    const facts = await step('verify', async () => {
-      const check = hasher.result();
-      if (check.size !== snapshotSize || !check.trailerMatches) {
-        throw new BackupError({
-          code: 'BACKUP_SNAPSHOT_CORRUPT',
-          step: 'verify',
-          object: `pod ${namespace}/${podName} file ${temporaryFile}`,
-          message:
-            check.size !== snapshotSize
-              ? `received ${check.size} bytes of a ${snapshotSize}-byte snapshot`
-              : `the snapshot's trailing SHA-256 ${check.expected} does not match its content (${check.actual})`,
-          remedy: 'the transfer corrupted the snapshot; run the backup again',
-        });
-      }
-      return await statusInPod!;
-    });
+    let adminSnapshot: Awaited<ReturnType<typeof snapshotEtcdPod>> | undefined;
+    if (adminPlan) {
+      adminSnapshot = await step(
+        'admin-snapshot',
+        () =>
+          snapshotEtcdPod({
+            kube: admin,
+            plan: adminPlan,
+            writer: bundle,
+            role: 'admin-snapshot',
+            path: bundleFilePath({ role: 'admin-snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
+            recipients,
+            errorStep: 'admin-snapshot',
+            emit,
+            onCleanupFailure: (warning) => warnings.push(warning),
+            ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
+            ...signal,
+          }),
+        (value) => `revision ${value.revision}, ${value.totalKeys} keys`,
+      );
+      await nodeStep(
+        'admin-pki',
+        adminNode!.name,
+        () =>
+          backupNodePki({
+            connection: nodes!.connections.get(adminNode!.name)!,
+            writer: bundle,
+            role: 'admin-pki',
+            recipients,
+            ...signal,
+          }),
+        (saved) => `${saved.pkiBytes} bytes`,
+      );
+    }
 
-    await step('save-objects', async () => {
-      await writer!.addFile({
-        path: bundleFilePath({ role: 'object', name: 'members.json' }),
-        role: 'object',
-        content: json({ snapshotFrom: podName, members: saved.members }),
-      });
-      await writer!.addFile({
-        path: bundleFilePath({ role: 'object', name: 'replicas.json' }),
-        role: 'object',
-        content: json(saved.replicas),
-      });
-      if (saved.pdb) {
-        await writer!.addFile({
-          path: bundleFilePath({ role: 'object', name: 'kube-apiserver-pdb.json' }),
-          role: 'object',
-          content: json(saved.pdb),
-        });
-      }
-      await addMaybeEncrypted({
-        writer: writer!,
-        path: bundleFilePath({
-          role: 'object',
-          name: 'kube-etcd-certs.json',
-          ...(encrypted ? { encryption: 'age' } : {}),
-        }),
-        role: 'object',
-        content: json(saved.secret),
-        recipients,
-      });
-    });
+    const members =
+      user.nodes.length > 0
+        ? completeControlplaneV2Members({
+            members: user.members,
+            nodes: user.nodes.map((node) => node.name),
+            manifests,
+          })
+        : user.members;
+    await step('save-objects', () =>
+      saveRestoreObjects({ writer: bundle, user, members, snapshotFrom: user.plan.pod, recipients }),
+    );
 
     const committed = await step('write-bundle', () =>
-      writer!.commit({
+      bundle.commit({
         tool: options.tool ?? { name: '@etcd-dr/sdk', version: 'unknown' },
         createdAt: new Date(started).toISOString(),
-        cluster: { name: namespace, topology: 'kubeception', ha: saved.ha, members: saved.members },
-        etcd: { version: etcdVersion },
-        snapshot: { revision: facts.revision, totalKeys: facts.totalKeys, hash: 'hashed' },
+        cluster: { name: namespace, topology, ha: user.ha, members },
+        etcd: { version: user.etcdVersion ?? snapshot.etcdVersion },
+        snapshot: { revision: snapshot.revision, totalKeys: snapshot.totalKeys, hash: 'hashed' },
+        hostKeys: nodes?.hostKeys ?? {},
       }),
     );
     return {
       path: committed.path,
       manifest: committed.manifest,
-      pod: podName,
-      snapshotBytes: snapshotSize,
-      resumes,
+      pod: user.plan.pod,
+      ...(adminPlan ? { adminPod: adminPlan.pod } : {}),
+      pkiNodes: sshNodes.map((node) => node.name),
+      snapshotBytes: snapshot.bytes,
+      resumes: snapshot.resumes + (adminSnapshot?.resumes ?? 0),
       durationMs: Date.now() - started,
       warnings,
     };
@@ -323,165 +306,9 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     throw localNoSpace(error) ?? error;
   } finally {
     emit({ kind: 'step', step: 'cleanup', status: 'started' });
-    await statusInPod?.catch(() => undefined);
-    const removed = await admin
-      .exec({ namespace, pod: podName, container, command: plan.cleanup.command })
-      .then(
-        (result) => (result.exitCode === 0 ? undefined : firstLine(result.stderr)),
-        (error: unknown) => (error as Error).message,
-      );
-    if (removed !== undefined) {
-      warnings.push(
-        `could not remove ${temporaryFile} from pod ${namespace}/${podName} (${removed}); delete it by hand: it holds every Secret of the cluster`,
-      );
-    }
+    await nodes?.close();
     emit({ kind: 'step', step: 'cleanup', status: 'done' });
   }
-}
-
-interface RestoreObjects {
-  ha: boolean;
-  members: ReturnType<typeof kubeceptionMembers>;
-  replicas: Record<string, number | null>;
-  pdb: unknown;
-  secret: unknown;
-}
-
-async function readRestoreObjects(options: {
-  admin: KubeConnection;
-  namespace: string;
-  pods: V1Pod[];
-}): Promise<RestoreObjects> {
-  const { admin, namespace } = options;
-  const optional = <T>(promise: Promise<T>): Promise<T | undefined> =>
-    promise.catch((error: unknown) => {
-      if (KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND') return undefined;
-      throw error;
-    });
-  const [etcdSet, apiserverSet, maintenance, pdb, secrets] = await Promise.all([
-    optional(
-      admin.call(`get statefulset ${namespace}/kube-etcd`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-etcd', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get statefulset ${namespace}/kube-apiserver`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-apiserver', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get deployment ${namespace}/gke-master-etcd-maintenance`, () =>
-        admin.apps.readNamespacedDeployment({ name: 'gke-master-etcd-maintenance', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get pdb ${namespace}/kube-apiserver-pdb`, () =>
-        admin.policy.readNamespacedPodDisruptionBudget({ name: 'kube-apiserver-pdb', namespace }),
-      ),
-    ),
-    admin.call(`list secrets in ${namespace}`, () => admin.core.listNamespacedSecret({ namespace })),
-  ]);
-  if (!etcdSet) throw objectNotFound(namespace, 'statefulset', 'kube-etcd');
-  const secret = secrets.items.find((item) => item.metadata?.name?.startsWith('kube-etcd-certs'));
-  if (!secret) throw objectNotFound(namespace, 'secret', 'kube-etcd-certs-*');
-  return {
-    ha: (etcdSet.spec?.replicas ?? 1) > 1,
-    members: kubeceptionMembers({ statefulSet: etcdSet, pods: options.pods }),
-    replicas: {
-      'statefulset/kube-etcd': etcdSet.spec?.replicas ?? 1,
-      'statefulset/kube-apiserver': apiserverSet?.spec?.replicas ?? null,
-      'deployment/gke-master-etcd-maintenance': maintenance?.spec?.replicas ?? null,
-    },
-    pdb: pdb ? forRecreation(pdb) : undefined,
-    secret: forRecreation(secret),
-  };
-}
-
-function objectNotFound(namespace: string, kind: string, name: string): BackupError {
-  return new BackupError({
-    code: 'BACKUP_OBJECT_NOT_FOUND',
-    step: 'save-objects',
-    object: `${kind} ${namespace}/${name}`,
-    message: `${kind} ${name} is missing from namespace ${namespace} of the admin cluster; a restore needs it`,
-    remedy: 'check userCluster.name in etcd-dr.yaml and that the admin kubeconfig is the admin cluster',
-  });
-}
-
-/** Strips what the server sets, so the saved object can be created again as is. */
-function forRecreation(object: object): unknown {
-  const plain = JSON.parse(JSON.stringify(object)) as {
-    metadata?: Record<string, unknown>;
-    status?: unknown;
-  };
-  for (const field of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation']) {
-    delete plain.metadata?.[field];
-  }
-  delete plain.status;
-  return plain;
-}
-
-async function addMaybeEncrypted(options: {
-  writer: Awaited<ReturnType<typeof createBundleWriter>>;
-  path: string;
-  role: 'snapshot' | 'object';
-  content: BundleContent;
-  recipients: string[];
-}): Promise<void> {
-  const { writer, path, role, recipients } = options;
-  if (recipients.length === 0) {
-    await writer.addFile({ path, role, content: options.content });
-    return;
-  }
-  const source = Readable.from(
-    typeof options.content === 'string' ? [Buffer.from(options.content)] : options.content,
-  );
-  const ciphertext = new PassThrough();
-  const encrypting = ageEncrypt({ source, destination: ciphertext, recipients });
-  encrypting.catch((error: unknown) => ciphertext.destroy(error as Error));
-  try {
-    await writer.addFile({ path, role, encryption: 'age', content: ciphertext });
-    await encrypting;
-  } finally {
-    source.destroy();
-  }
-}
-
-async function snapshotStatusInPod(options: {
-  inPod: (command: string[], what: string) => Promise<{ exitCode: number; stdout: Buffer; stderr: string }>;
-  command: string[];
-  file: string;
-  pod: string;
-}): Promise<{ revision: number; totalKeys: number }> {
-  const result = await options.inPod(options.command, 'reading the snapshot status');
-  const parsed = (() => {
-    try {
-      return JSON.parse(result.stdout.toString('utf8')) as { revision?: unknown; totalKey?: unknown };
-    } catch {
-      return {};
-    }
-  })();
-  if (result.exitCode !== 0 || typeof parsed.revision !== 'number' || typeof parsed.totalKey !== 'number') {
-    throw new BackupError({
-      code: 'BACKUP_SNAPSHOT_FAILED',
-      step: 'snapshot',
-      object: `pod ${options.pod} file ${options.file}`,
-      message: `\`etcdctl snapshot status\` in pod ${options.pod} failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`,
-      remedy: 'the snapshot taken in the pod is unreadable; run the backup again',
-    });
-  }
-  return { revision: parsed.revision, totalKeys: parsed.totalKey };
-}
-
-/** Pure: the server version from `etcdctl endpoint status -w json`. */
-export function parseEndpointVersion(text: string): string {
-  try {
-    const parsed = JSON.parse(text) as Array<{ Status?: { version?: unknown } }>;
-    const version = parsed[0]?.Status?.version;
-    if (typeof version === 'string' && version.length > 0) return version;
-  } catch {
-    // Reported below as unknown: the version is informative, not needed for a restore.
-  }
-  return 'unknown';
 }
 
 function localNoSpace(error: unknown): BackupError | undefined {
@@ -498,21 +325,9 @@ function localNoSpace(error: unknown): BackupError | undefined {
   });
 }
 
-function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
-
 function timestamp(date: Date): string {
   return date
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] || '(no output)';
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) || '(no output)';
 }

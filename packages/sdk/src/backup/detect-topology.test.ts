@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpointVersion } from './backup-cluster.js';
 import { topologyOfOnPremUserCluster } from './detect-topology.js';
+import { parseEndpointVersion } from './snapshot-etcd-pod.js';
 
 describe('topologyOfOnPremUserCluster', () => {
   it('reads spec.enableControlplaneV2, defaulting to Kubeception', () => {
