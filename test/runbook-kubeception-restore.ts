@@ -21,8 +21,7 @@ export const runbookKubeceptionRestore: DrillRestore = async ({ configPath, bund
   const config = await loadClusterConfig({ path: configPath });
   const bundle = await readBundle({ path: bundlePath });
   const snapshot = bundle.manifest.files.find((file) => file.role === 'snapshot');
-  if (!snapshot || snapshot.encryption !== 'none')
-    throw new Error('the runbook restore needs a plain snapshot');
+  if (snapshot?.encryption !== 'none') throw new Error('the runbook restore needs a plain snapshot');
   const namespace = config.userCluster.name;
   const admin = async (args: string[], stdin?: string) => {
     const result = await runKubectl({

@@ -289,7 +289,7 @@ async function checkUserApi(user: KubeConnection): Promise<NativeCheck> {
     return passed('user-api-answers', `${user.server} listed ${namespaces.items.length} namespace(s)`);
   } catch (error) {
     if (!EtcdDrError.isInstance(error)) throw error;
-    return failed('user-api-answers', `${user.server}: ${firstLine(error)}`);
+    return failed('user-api-answers', firstLine(error));
   }
 }
 
