@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type DrillStepEvent, renderDrillMarkdown, runDrill } from '@etcd-dr/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
-import { runbookKubeceptionRestore } from './runbook-kubeception-restore.js';
+import { runbookKubeceptionHaRestore, runbookKubeceptionRestore } from './runbook-kubeception-restore.js';
 
 const sandboxSteps = [
   'start-sandbox',
@@ -92,6 +92,29 @@ describe('runDrill on a fresh Kubeception lab (non-HA), with the runbook restore
     });
     expect(report.restore).toBeUndefined();
     expect(renderDrillMarkdown(report)).toContain('## Failures\n\n- restore: restore engine exploded');
+    expect(await readdir(base)).toEqual([]);
+  });
+
+  it('drills an HA lab: two of three members broken, all three restored, the probes proven', async () => {
+    const report = await runDrill({
+      mode: 'sandbox',
+      topology: 'kubeception',
+      ha: true,
+      startSandbox,
+      restore: runbookKubeceptionHaRestore,
+      workDirectory: base,
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.verdict).toBe('passed');
+    expect(report.cluster).toEqual({ name: 'user-cluster-1', topology: 'kubeception', ha: true });
+    expect(report.steps.find((step) => step.name === 'break-cluster')?.detail).toMatch(
+      /^corrupted the data of member\(s\) 0, 1; then: failing: /,
+    );
+    expect(report.steps.find((step) => step.name === 'verify')?.detail).toMatch(
+      /members kube-etcd-0@\d+, kube-etcd-1@\d+, kube-etcd-2@\d+$/,
+    );
+    expect(report.probes).toMatchObject({ missing: [], unexpected: [] });
+    expect(report.inventoryDiff.filter((row) => row.resource === 'configmaps')).toEqual([]);
     expect(await readdir(base)).toEqual([]);
   });
 });

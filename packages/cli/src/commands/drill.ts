@@ -12,6 +12,7 @@ import {
   VerifyError,
 } from '@etcd-dr/verify';
 import { type Command, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { drillRestore } from './drill-restore.js';
 
 interface DrillFlags {
@@ -95,6 +96,7 @@ async function runDrillCommand(flags: DrillFlags): Promise<void> {
         topology: flags.sandbox,
         ha: flags.ha ?? false,
         startSandbox,
+        tool: { name: 'etcd-dr', version: packageJson.version },
       })
     : await runDrill({
         ...common,

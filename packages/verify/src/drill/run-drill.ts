@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backupCluster, type ClusterConfig, connectKube, EtcdDrError, loadClusterConfig } from '@etcd-dr/sdk';
+import { backupCluster, type ClusterConfig, connectKube, loadClusterConfig } from '@etcd-dr/sdk';
 import { type ClusterVerification, type GkectlOptions, verifyCluster } from '../cluster/verify-cluster.js';
 import type { InventoryDiffRow } from '../native/compare-inventories.js';
 import { summarizeInventoryDiff } from '../native/compare-inventories.js';
@@ -14,9 +14,9 @@ import type {
   DrillRestore,
   DrillSandbox,
   DrillSandboxStarter,
-  DrillStep,
   DrillStepEvent,
 } from './drill-report.js';
+import { StepFailure, StepRecorder } from './step-recorder.js';
 
 /** Options shared by both drill modes. */
 interface DrillOptionsBase {
@@ -43,6 +43,8 @@ export interface SandboxDrillOptions extends DrillOptionsBase {
   startSandbox: DrillSandboxStarter;
   /** Probe configmaps created before the backup and after it. Default 3 and 2. */
   probes?: { before?: number; after?: number };
+  /** Recorded in the bundle's manifest. Default `{ name: '@etcd-dr/verify drill', version: 'unknown' }`. */
+  tool?: { name: string; version: string };
 }
 
 /** The restore half of a drill against an existing test cluster and bundle. */
@@ -82,61 +84,6 @@ const probeNamespace = 'default';
 export async function runDrill(options: RunDrillOptions): Promise<DrillReport> {
   validate(options);
   return options.mode === 'sandbox' ? sandboxDrill(options) : targetDrill(options);
-}
-
-/** Records steps, their durations and the failures; after a failure the remaining steps are skipped. */
-class StepRecorder {
-  readonly steps: DrillStep[] = [];
-  readonly failures: string[] = [];
-  stopped = false;
-
-  constructor(private readonly onStep: ((event: DrillStepEvent) => void) | undefined) {}
-
-  /** Runs a step unless an earlier one failed; returns its value, or undefined when it failed or was skipped. */
-  async run<T>(
-    name: string,
-    action: () => Promise<T>,
-    detail: (value: T) => string,
-    options: { always?: boolean } = {},
-  ): Promise<T | undefined> {
-    if (this.stopped && !options.always) {
-      this.skip(name, 'an earlier step failed');
-      return undefined;
-    }
-    this.onStep?.({ step: name, status: 'started' });
-    const started = performance.now();
-    try {
-      const value = await action();
-      const durationMs = Math.round(performance.now() - started);
-      const text = detail(value);
-      this.steps.push({ name, outcome: 'succeeded', durationMs, detail: text });
-      this.onStep?.({ step: name, status: 'succeeded', durationMs, detail: text });
-      return value;
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
-      const text = describe(error);
-      this.steps.push({ name, outcome: 'failed', durationMs, detail: text });
-      this.failures.push(`${name}: ${text}`);
-      this.onStep?.({ step: name, status: 'failed', durationMs, detail: text });
-      // Whatever the step threw (the injected restore may throw anything) is the drill's finding, not a crash.
-      this.stopped = true;
-      return undefined;
-    }
-  }
-
-  skip(name: string, reason: string): void {
-    this.steps.push({ name, outcome: 'skipped', durationMs: 0, detail: reason });
-    this.onStep?.({ step: name, status: 'skipped', detail: reason });
-  }
-}
-
-/** A step's own verdict (not a bug): recorded as its failure detail. */
-class StepFailure extends Error {}
-
-function describe(error: unknown): string {
-  if (EtcdDrError.isInstance(error)) return error.toLine();
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 async function sandboxDrill(options: SandboxDrillOptions): Promise<DrillReport> {
@@ -183,7 +130,7 @@ async function sandboxDrill(options: SandboxDrillOptions): Promise<DrillReport> 
         const result = await backupCluster({
           config: config!,
           outputDirectory: join(folder, 'bundles'),
-          tool: { name: 'etcd-dr drill', version: '1' },
+          tool: options.tool ?? { name: '@etcd-dr/verify drill', version: 'unknown' },
           ...(options.signal ? { signal: options.signal } : {}),
         });
         const inventory = await readBundleInventory({ bundlePath: result.path, temporaryDirectory: folder });
