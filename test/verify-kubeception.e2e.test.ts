@@ -1,6 +1,8 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { backupCluster, type ClusterConfig, loadClusterConfig } from '@etcd-dr/sdk';
 import {
   type ClusterVerification,
@@ -117,6 +119,43 @@ describe('native checks and etcd-dr verify on a Kubeception lab (non-HA): health
       bundle: configmapsInBundle,
       live: configmapsInBundle + 1,
     });
+  });
+
+  it('compares with an age-encrypted bundle given --identity, leaving no decrypted copy behind', async () => {
+    const identityFile = join(base, 'identity.txt');
+    await promisify(execFile)('age-keygen', ['-o', identityFile]);
+    const recipient = (await readFile(identityFile, 'utf8')).match(/public key: (age1\w+)/)?.[1];
+    expect(recipient).toBeDefined();
+    const encrypted = await backupCluster({
+      config,
+      outputDirectory: join(base, 'encrypted'),
+      recipients: [recipient!],
+    });
+    expect(encrypted.manifest.files.find((file) => file.role === 'snapshot')?.path).toBe('snapshot.db.age');
+    const temporary = join(base, 'tmp');
+    await mkdir(temporary);
+    const result = await runCli(
+      [
+        'verify',
+        '--config',
+        lab.config,
+        '--against',
+        encrypted.path,
+        '--identity',
+        identityFile,
+        '--skip-gkectl',
+      ],
+      { env: { TMPDIR: temporary } },
+    );
+    expect(result.code).toBe(0);
+    // This bundle was taken after created-after-backup: the configmaps match it.
+    expect(result.stdout).toMatch(/inventory: bundle .*encrypted.* vs live/);
+    expect(result.stdout).not.toMatch(/\n {2}configmaps +default/);
+    expect(await readdir(temporary)).toEqual([]);
+    expectOneLineError(
+      await runCli(['verify', '--config', lab.config, '--against', encrypted.path, '--skip-gkectl']),
+      'VERIFY_OPTIONS_INVALID',
+    );
   });
 
   it('says gkectl was skipped when it is not in PATH, and fails clearly when it is missing, hangs or prints garbage', async () => {
