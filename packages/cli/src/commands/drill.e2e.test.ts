@@ -23,6 +23,7 @@ describe('etcd-dr drill --sandbox (real lab)', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^# etcd-dr drill: FAILED\n/);
     expect(result.stdout).toContain('| restore | **FAILED** |');
+    expect(result.stdout).toContain('Not compared (compare-inventory skipped: an earlier step failed).');
     expect(result.stdout).toMatch(
       /- restore: VERIFY_RESTORE_UNAVAILABLE: this etcd-dr build has no restore engine/,
     );

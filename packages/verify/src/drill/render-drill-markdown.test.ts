@@ -13,6 +13,7 @@ const passedReport: DrillReport = {
   steps: [
     { name: 'backup', outcome: 'succeeded', durationMs: 1_500, detail: 'bundle /tmp/b: revision 42' },
     { name: 'restore', outcome: 'succeeded', durationMs: 12_345, detail: 'restored revision 42 in 12345 ms' },
+    { name: 'compare-inventory', outcome: 'succeeded', durationMs: 0, detail: 'the live keys match' },
   ],
   backup: { bundlePath: '/tmp/b', bytes: 3 * 1024 * 1024, revision: 42, totalKeys: 120 },
   restore: { revision: 42, durationMs: 12_345 },
@@ -45,6 +46,7 @@ describe('renderDrillMarkdown', () => {
 | --- | --- | --- | --- |
 | backup | succeeded | 1.5 s | bundle /tmp/b: revision 42 |
 | restore | succeeded | 12.3 s | restored revision 42 in 12345 ms |
+| compare-inventory | succeeded | 0 ms | the live keys match |
 
 ## Probes
 
@@ -62,7 +64,10 @@ No difference: the live keys match the bundle per resource and namespace.
       ...passedReport,
       verdict: 'failed',
       mode: 'target',
-      steps: [{ name: 'pre-check', outcome: 'failed', durationMs: 800, detail: 'a | b\nc' }],
+      steps: [
+        { name: 'pre-check', outcome: 'failed', durationMs: 800, detail: 'a | b\nc' },
+        { name: 'compare-inventory', outcome: 'succeeded', durationMs: 1 },
+      ],
       inventoryDiff: [
         { resource: 'configmaps', namespace: 'default', bundle: 3, live: 4 },
         { resource: 'namespaces', bundle: 5, live: 4 },
@@ -78,6 +83,22 @@ No difference: the live keys match the bundle per resource and namespace.
       '| Resource | Namespace | Bundle | Live | Change |\n| --- | --- | ---: | ---: | ---: |\n| configmaps | default | 3 | 4 | +1 |\n| namespaces | (cluster) | 5 | 4 | -1 |',
     );
     expect(markdown.endsWith('## Failures\n\n- pre-check: the cluster is unhealthy\n')).toBe(true);
+  });
+
+  it('says the inventory was not compared when its step did not succeed, instead of calling it identical', () => {
+    const markdown = renderDrillMarkdown({
+      ...passedReport,
+      verdict: 'failed',
+      steps: [
+        { name: 'restore', outcome: 'failed', durationMs: 1, detail: 'boom' },
+        { name: 'compare-inventory', outcome: 'skipped', durationMs: 0, detail: 'an earlier step failed' },
+      ],
+      failures: ['restore: boom'],
+    });
+    expect(markdown).toContain(
+      '## Inventory diff (bundle vs live, after the restore)\n\nNot compared (compare-inventory skipped: an earlier step failed).\n',
+    );
+    expect(markdown).not.toContain('No difference');
   });
 });
 

@@ -45,7 +45,12 @@ export function renderDrillMarkdown(report: DrillReport): string {
     );
   }
   lines.push('', '## Inventory diff (bundle vs live, after the restore)', '');
-  if (report.inventoryDiff.length === 0) {
+  const comparison = report.steps.find((step) => step.name === 'compare-inventory');
+  if (comparison?.outcome !== 'succeeded') {
+    lines.push(
+      `Not compared${comparison ? ` (compare-inventory ${comparison.outcome}: ${comparison.detail ?? 'no detail'})` : ''}.`,
+    );
+  } else if (report.inventoryDiff.length === 0) {
     lines.push('No difference: the live keys match the bundle per resource and namespace.');
   } else {
     lines.push('| Resource | Namespace | Bundle | Live | Change |', '| --- | --- | ---: | ---: | ---: |');
