@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EtcdDrError } from '@etcd-dr/sdk';
 import type { DiagnoseVerdict } from '../gkectl/diagnose-output.js';
 import { type DiagnoseLineEvent, runGkectlDiagnose } from '../gkectl/run-gkectl-diagnose.js';
@@ -82,8 +82,10 @@ export async function verifyCluster(options: VerifyClusterOptions): Promise<Clus
 async function runGkectl(options: VerifyClusterOptions): Promise<GkectlOutcome> {
   const settings = options.gkectl ?? {};
   if (settings.skip) return { status: 'skipped', reason: 'skipped on request (--skip-gkectl)' };
+  // gkectl runs in a private folder: paths relative to this process must not change meaning there.
+  const given = settings.path?.includes('/') ? resolve(settings.path) : settings.path;
   const path =
-    settings.path ??
+    given ??
     (await findExecutable({
       name: 'gkectl',
       ...(settings.searchPath === undefined ? {} : { path: settings.searchPath }),
@@ -98,7 +100,7 @@ async function runGkectl(options: VerifyClusterOptions): Promise<GkectlOutcome> 
   const workDirectory = await mkdtemp(join(tmpdir(), 'etcd-dr-gkectl-'));
   try {
     const result = await runGkectlDiagnose({
-      kubeconfig: options.config.adminCluster.kubeconfig,
+      kubeconfig: resolve(options.config.adminCluster.kubeconfig),
       clusterName: options.config.userCluster.name,
       gkectlPath: path,
       cwd: workDirectory,
