@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerBackup } from './commands/backup.js';
+import { registerDrill } from './commands/drill.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerVerify } from './commands/verify.js';
 
 /** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
 export function createProgram(): Command {
@@ -14,7 +16,9 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
   registerBackup(program);
+  registerDrill(program);
   registerInspect(program);
   registerSandbox(program);
+  registerVerify(program);
   return program;
 }

@@ -9,7 +9,11 @@ export type VerifyErrorCode =
   | 'VERIFY_GKECTL_SPAWN_FAILED'
   | 'VERIFY_GKECTL_TIMEOUT'
   | 'VERIFY_GKECTL_ABORTED'
-  | 'VERIFY_REPORT_INVALID';
+  | 'VERIFY_REPORT_INVALID'
+  | 'VERIFY_TOPOLOGY_UNKNOWN'
+  | 'VERIFY_LIVE_INVENTORY_FAILED'
+  | 'VERIFY_DRILL_OPTIONS_INVALID'
+  | 'VERIFY_RESTORE_UNAVAILABLE';
 
 /** Options of {@link VerifyError}. */
 export interface VerifyErrorOptions extends EtcdDrErrorOptions {
