@@ -4,7 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { BundleError } from '../bundle/bundle-error.js';
 import { bundleFilePath } from '../bundle/bundle-file-path.js';
 import type { BundleManifest } from '../bundle/bundle-manifest.js';
-import { type BundleContent, createBundleWriter } from '../bundle/create-bundle-writer.js';
+import { type BundleContent, type BundleFormat, createBundleWriter } from '../bundle/create-bundle-writer.js';
 import { ageEncrypt } from '../bundle-crypto/age-encrypt.js';
 import { parseAgeRecipients } from '../bundle-crypto/parse-age-recipients.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
@@ -32,6 +32,8 @@ export interface BackupClusterOptions {
   recipients?: string[];
   /** Bundle name. Default `CLUSTER-YYYYMMDDTHHMMSSZ`. */
   name?: string;
+  /** `directory`, or `tar` for one reproducible `NAME.tar` (what the GitHub Action uploads). Default `directory`. */
+  format?: BundleFormat;
   /** Recorded in the manifest. Default `{ name: '@etcd-dr/sdk', version: 'unknown' }`. */
   tool?: { name: string; version: string };
   /** Receives typed progress events; must not throw. Default: none. */
@@ -201,7 +203,11 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     statusInPod.catch(() => undefined);
 
     writer = await step('write-bundle', () =>
-      createBundleWriter({ directory: options.outputDirectory, name: bundleName }),
+      createBundleWriter({
+        directory: options.outputDirectory,
+        name: bundleName,
+        ...(options.format ? { format: options.format } : {}),
+      }),
     );
     const hasher = new SnapshotStreamHash();
     let resumes = 0;
