@@ -10,17 +10,17 @@ const shortest = 16;
 
 /**
  * Registers a multi-line secret (a kubeconfig, a private key) with the runner's log masking: the whole value,
- * each long line, and the value part of each long `key: value` line, since the runner matches masks within a
- * single line.
+ * the value of each `key: value` line, and each other line (a PEM body line), when 16 characters or longer,
+ * since the runner matches masks within a single line.
  */
 export function maskSecret(options: MaskSecretOptions): void {
   const { value, setSecret } = options;
   const pieces = new Set<string>([value.trim()]);
   for (const line of value.split(/\r?\n/)) {
     const trimmed = line.trim();
-    if (trimmed.length >= shortest) pieces.add(trimmed);
-    const field = /^[-\w. ]+:\s*(.+)$/.exec(trimmed)?.[1]?.replace(/^["']|["']$/g, '');
-    if (field && field.length >= shortest) pieces.add(field);
+    const field = /^[-\w. ]+:\s*(.*)$/.exec(trimmed);
+    const piece = field ? field[1]!.replace(/^["']|["']$/g, '') : trimmed;
+    if (piece.length >= shortest) pieces.add(piece);
   }
   for (const piece of pieces) if (piece.length > 0) setSecret(piece);
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -51,6 +51,11 @@ export interface ResultsService extends AsyncDisposable {
   issueApiToken(options: { actionsRead: boolean }): string;
   /** Every artifact created so far, finalized or not, oldest first. */
   artifacts(): StoredArtifact[];
+  /**
+   * Stores a finalized artifact directly, as if a job of `run` had uploaded `content` (for fixtures). `digest`
+   * overrides the recorded `sha256:HEX`, to stand for a blob damaged after upload.
+   */
+  putArtifact(options: { run: ResultsServiceRun; name: string; content: Buffer; digest?: string }): Promise<StoredArtifact>;
   /** The bytes stored in the blob of an artifact, read straight from Azurite. */
   readBlob(options: { id: number }): Promise<Buffer>;
   /** Requests received, method and path (`/twirp/.../CreateArtifact`, `/repos/...`), oldest first. */
@@ -348,6 +353,28 @@ export async function startResultsService(options: StartResultsServiceOptions = 
       return token;
     },
     artifacts: () => stored.map((artifact) => ({ ...artifact })),
+    putArtifact: async ({ run, name, content, digest }) => {
+      const artifact: StoredArtifact = {
+        id: nextArtifactId++,
+        runBackendId: run.runBackendId,
+        jobBackendId: run.jobBackendId,
+        workflowRunId: run.workflowRunId,
+        repository: run.repository,
+        name,
+        blobName: `${run.runBackendId}/${run.jobBackendId}/${randomUUID()}/${name}`,
+        mimeType: 'application/x-tar',
+        size: content.length,
+        digest: digest ?? `sha256:${createHash('sha256').update(content).digest('hex')}`,
+        createdAt: new Date(),
+        expiresAt: undefined,
+        finalized: true,
+      };
+      await container.getBlockBlobClient(artifact.blobName).uploadData(content, {
+        blobHTTPHeaders: { blobContentType: 'application/x-tar' },
+      });
+      stored.push(artifact);
+      return { ...artifact };
+    },
     readBlob: async ({ id }) => {
       const artifact = stored.find((candidate) => candidate.id === id);
       if (!artifact) throw new Error(`no artifact ${id}`);
