@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type ActionRun, type ResultsService, runAction, startResultsService } from '@etcd-dr/actions-test-support';
+import {
+  type ActionRun,
+  type ResultsService,
+  runAction,
+  startResultsService,
+} from '@etcd-dr/actions-test-support';
 import { type Sandbox, startSandbox } from '@etcd-dr/sandbox';
 import { verifyBundle } from '@etcd-dr/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,7 +95,14 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
       snapshot.kind === 'tar-range' ? snapshot.offset + snapshot.size : undefined,
     );
     await writeFile(join(base, 'snapshot.db.age'), encrypted);
-    await execFileAsync('age', ['-d', '-i', join(base, 'age.key'), '-o', decrypted, join(base, 'snapshot.db.age')]);
+    await execFileAsync('age', [
+      '-d',
+      '-i',
+      join(base, 'age.key'),
+      '-o',
+      decrypted,
+      join(base, 'snapshot.db.age'),
+    ]);
     const status = JSON.parse(
       (
         await execFileAsync('etcdctl', ['snapshot', 'status', decrypted, '-w', 'json'], {
@@ -101,7 +113,9 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
     expect(status.revision).toBe(manifest.snapshot.revision);
 
     // Retention capped at the repository's maximum, with a warning.
-    expect(result.stdout).toMatch(/::warning::retention-days 30 is above this repository's maximum of 10 days/);
+    expect(result.stdout).toMatch(
+      /::warning::retention-days 30 is above this repository's maximum of 10 days/,
+    );
     const days = (stored!.expiresAt!.getTime() - Date.now()) / (24 * 3600 * 1000);
     expect(days).toBeGreaterThan(9.9);
     expect(days).toBeLessThan(10.1);
@@ -149,7 +163,9 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
     expect(result.outputs.encrypted).toBe('false');
     expect(result.stdout).toMatch(/::warning::uploading an UNENCRYPTED snapshot/);
     expect(result.summary).toContain('| Encrypted | **no** (allow-unencrypted: true) |');
-    const stored = service.artifacts().find((artifact) => String(artifact.id) === result.outputs['artifact-id'])!;
+    const stored = service
+      .artifacts()
+      .find((artifact) => String(artifact.id) === result.outputs['artifact-id'])!;
     const tar = join(base, 'plain.tar');
     await writeFile(tar, await service.readBlob({ id: stored.id }));
     const verification = await verifyBundle({ path: tar });

@@ -55,7 +55,12 @@ export interface ResultsService extends AsyncDisposable {
    * Stores a finalized artifact directly, as if a job of `run` had uploaded `content` (for fixtures). `digest`
    * overrides the recorded `sha256:HEX`, to stand for a blob damaged after upload.
    */
-  putArtifact(options: { run: ResultsServiceRun; name: string; content: Buffer; digest?: string }): Promise<StoredArtifact>;
+  putArtifact(options: {
+    run: ResultsServiceRun;
+    name: string;
+    content: Buffer;
+    digest?: string;
+  }): Promise<StoredArtifact>;
   /** The bytes stored in the blob of an artifact, read straight from Azurite. */
   readBlob(options: { id: number }): Promise<Buffer>;
   /** Requests received, method and path (`/twirp/.../CreateArtifact`, `/repos/...`), oldest first. */
