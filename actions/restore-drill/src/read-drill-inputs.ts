@@ -109,11 +109,10 @@ export function readDrillInputs(getInput: GetInput, env: Record<string, string |
   }
 
   const sandbox = choiceInput(getInput, 'sandbox', ['kubeception', 'controlplane-v2'] as const);
-  const cluster = readClusterInputs(getInput);
   let target: DrillTarget;
   if (sandbox !== undefined) {
-    if (cluster.kind !== 'none') {
-      const set = clusterInputNames.find((name) => optionalInput(getInput, name) !== undefined)!;
+    const set = clusterInputNames.find((name) => optionalInput(getInput, name) !== undefined);
+    if (set !== undefined) {
       throw new ActionInputError({
         input: 'sandbox',
         problem: `is set together with ${set}; a sandbox drill restores into a lab on the runner, not a cluster`,
@@ -121,14 +120,16 @@ export function readDrillInputs(getInput: GetInput, env: Record<string, string |
       });
     }
     target = { mode: 'sandbox', topology: sandbox };
-  } else if (cluster.kind === 'none') {
-    throw new ActionInputError({
-      input: 'config',
-      problem: 'no test cluster is described',
-      remedy:
-        'set config (an etcd-dr.yaml), or cluster-name with admin-kubeconfig and user-kubeconfig, or sandbox: kubeception|controlplane-v2 for a lab on the runner',
-    });
   } else {
+    const cluster = readClusterInputs(getInput);
+    if (cluster.kind === 'none') {
+      throw new ActionInputError({
+        input: 'config',
+        problem: 'no test cluster is described',
+        remedy:
+          'set config (an etcd-dr.yaml), or cluster-name with admin-kubeconfig and user-kubeconfig, or sandbox: kubeception|controlplane-v2 for a lab on the runner',
+      });
+    }
     target = { mode: 'target', cluster };
   }
   return {
