@@ -18,6 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const execFileAsync = promisify(execFile);
 const backupEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const drillEntry = fileURLToPath(new URL('../../restore-drill/dist/index.js', import.meta.url));
+const exampleProgram = fileURLToPath(
+  new URL('../../../examples/sdk-program/dist/back-up-and-list.js', import.meta.url),
+);
 
 describe('the bundled backup action on a Kubeception lab, uploading through the results service stand-in', () => {
   let base: string;
@@ -185,5 +188,27 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
     expect(drill.summary).toContain('## etcd-dr restore drill: DID NOT RUN');
     expect(drill.summary).toContain(`| Digest | \`${result.outputs['bundle-digest']}\` |`);
     expect((await readdir(drill.runnerTemp)).sort()).toEqual(['github-output', 'step-summary.md']);
+  });
+
+  // Shares this lab rather than starting another one.
+  it('the example program (examples/sdk-program) backs up the lab with the SDK and lists the bundle', async () => {
+    const out = join(base, 'example-backups');
+    const backedUp = await execFileAsync(process.execPath, [
+      exampleProgram,
+      '--config',
+      lab.config,
+      '--out',
+      out,
+      '--recipient',
+      recipient,
+    ]);
+    expect(backedUp.stderr).toMatch(/backed up user-cluster-1 into /);
+    const lines = backedUp.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^\S+Z {2}user-cluster-1 {2}rev \d+ {2}\d+ keys {2}age {2}.*example-backups\/user-cluster-1-\d{8}T\d{6}Z$/,
+    );
+    const listed = await execFileAsync(process.execPath, [exampleProgram, '--list-only', '--out', out]);
+    expect(listed.stdout.trim()).toBe(lines[0]);
   });
 });
