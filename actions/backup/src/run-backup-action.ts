@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { hashFile, prepareClusterConfig } from '@etcd-dr/actions-shared';
 import { backupCluster, EtcdDrError } from '@etcd-dr/sdk';
 import packageJson from '../package.json' with { type: 'json' };
+import { BackupActionError } from './backup-action-error.js';
 import { capRetentionDays } from './cap-retention-days.js';
 import { createBackupProgressLogger } from './log-backup-progress.js';
 import { readBackupInputs } from './read-backup-inputs.js';
@@ -67,8 +68,9 @@ export async function runBackupAction(): Promise<void> {
     );
     core.endGroup();
     if (uploaded.id === undefined || (uploaded.digest !== undefined && uploaded.digest !== bundle.sha256)) {
-      throw new EtcdDrError({
+      throw new BackupActionError({
         code: 'ACTION_UPLOAD_MISMATCH',
+        artifact: basename(backup.path),
         message: `artifact ${basename(backup.path)}: the uploaded bytes (sha256 ${uploaded.digest ?? 'unknown'}, id ${uploaded.id ?? 'none'}) are not the bundle's (sha256 ${bundle.sha256})`,
         remedy: 'run the workflow again; delete the artifact of this run if it was kept',
       });

@@ -78,6 +78,9 @@ describe('the results service stand-in, driven by the real @actions/artifact cli
     expect(downloaded.digestMismatch).toBe(false);
     expect(await readdir(into)).toEqual(['bundle.tar']);
     expect((await readFile(join(into, 'bundle.tar'))).equals(content)).toBe(true);
+
+    await client.deleteArtifact('bundle.tar');
+    expect((await client.listArtifacts()).artifacts).toEqual([]);
   });
 
   it('refuses a second artifact of the same name in a run (409), as GitHub does', async () => {
