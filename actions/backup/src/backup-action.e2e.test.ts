@@ -146,6 +146,7 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
       /^::error::ACTION_INPUT_INVALID: input recipients: is empty, so the snapshot .* set allow-unencrypted: true/m,
     );
     expect(service.artifacts()).toHaveLength(before);
+    expect(result.summary).toMatch(/^## etcd-dr backup FAILED\n\nACTION_INPUT_INVALID: input recipients: /);
   });
 
   it('backs up from secrets alone (no config) with allow-unencrypted: true, warning loudly', async () => {

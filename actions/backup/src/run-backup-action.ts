@@ -102,7 +102,12 @@ export async function runBackupAction(): Promise<void> {
     );
   } catch (error) {
     progress.close();
-    core.setFailed(EtcdDrError.isInstance(error) ? error.toLine() : (error as Error).message);
+    const line = EtcdDrError.isInstance(error) ? error.toLine() : (error as Error).message;
+    await core.summary
+      .addRaw(`## etcd-dr backup FAILED\n\n${line}\n`)
+      .write()
+      .catch(() => undefined);
+    core.setFailed(line);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }

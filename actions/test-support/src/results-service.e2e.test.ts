@@ -46,7 +46,10 @@ describe('the results service stand-in, driven by the real @actions/artifact cli
     const run = service.createRun();
     Object.assign(process.env, run.env);
     const file = join(base, 'bundle.tar');
-    const content = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    // Three 8 MiB blocks for the client's block upload (the last one partial), committed as one blob.
+    const content = Buffer.alloc(2 * 8 * 1024 * 1024 + 17, 7);
+    content.write('head', 0);
+    content.write('tail', content.length - 4);
     await writeFile(file, content);
     const digest = createHash('sha256').update(content).digest('hex');
     const client = new DefaultArtifactClient();
