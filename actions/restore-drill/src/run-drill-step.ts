@@ -20,18 +20,21 @@ export interface DrillReport {
   failures: string[];
 }
 
-/** Where the drill restores: the test cluster of an etcd-dr.yaml, or a lab the drill starts on the runner. */
+/**
+ * Where the drill runs: restoring the bundle into the test cluster of an etcd-dr.yaml, or a self-contained
+ * drill (backup, break, restore) of a fresh lab shaped like the backed-up cluster, which the drill starts.
+ */
 export type DrillStepTarget =
   | { mode: 'target'; configPath: string }
-  | { mode: 'sandbox'; topology: 'kubeception' | 'controlplane-v2' };
+  | { mode: 'sandbox'; topology: 'kubeception' | 'controlplane-v2'; ha: boolean };
 
 /** Options of {@link runDrillStep}. */
 export interface RunDrillStepOptions {
   /** The downloaded, verified bundle `.tar`. */
   bundlePath: string;
   target: DrillStepTarget;
-  /** age identity files (mode 0600) that decrypt the bundle; empty for an unencrypted bundle. */
-  identityFiles: string[];
+  /** age identities (`AGE-SECRET-KEY-1...`, already masked) that decrypt the bundle; empty when unencrypted. */
+  identities: string[];
   /** A private scratch folder, removed by the action afterwards. */
   workDirectory: string;
   /** Progress lines for the log. */
@@ -45,24 +48,32 @@ export interface DrillStepResult {
 }
 
 /**
- * The one place the action calls the drill engine (`etcd-dr drill --from BUNDLE`).
+ * The one place the action calls the drill engine (what `etcd-dr drill` runs).
  *
- * Integration point, to wire when @etcd-dr/verify's drill and @etcd-dr/sdk's restore are merged (add
- * `@etcd-dr/verify` to this package's dependencies):
+ * Integration point, to wire when `@etcd-dr/verify`'s drill and the SDK's restore are merged. As the verify
+ * helper's `runDrill` stands (packages/verify/src/drill/run-drill.ts), with `@etcd-dr/verify` and
+ * `@etcd-dr/sandbox` added to this package's dependencies:
  * ```ts
- * const report = await runDrill({
- *   bundlePath: options.bundlePath,
- *   mode: options.target.mode,                         // 'target' | 'sandbox'
- *   ...(options.target.mode === 'target' ? { configPath: options.target.configPath } : { topology: options.target.topology }),
- *   identities: options.identityFiles,
+ * const common = {
+ *   restore: drillRestore,                // the same applyRestore adapter the CLI's `etcd-dr drill` injects
  *   workDirectory: options.workDirectory,
- *   restore: (args) => the restore (planRestore + applyRestore) as the CLI's `etcd-dr drill` injects it,
- *   onProgress: (event) => options.onLog(...),
- * });
+ *   onStep: (event) => options.onLog(`${event.step}: ${event.status}`),
+ * };
+ * const report =
+ *   options.target.mode === 'sandbox'
+ *     ? await runDrill({ ...common, mode: 'sandbox', topology: options.target.topology, ha: options.target.ha, startSandbox })
+ *     : await runDrill({ ...common, mode: 'target', configPath: options.target.configPath,
+ *         bundlePath: options.bundlePath, identities: options.identities });
  * return { report, markdown: renderDrillMarkdown(report) };
  * ```
+ * `startSandbox` spawns the lab's `supervisor.js` (and installs `gkectl.js`) from beside the running file, so
+ * sandbox mode also needs those two as tsup entries of this action (`dist/supervisor.js`, `dist/gkectl.js`
+ * from packages/sandbox/src/supervisor.ts and gkectl.ts), and actions/shared/src/action-bundles.e2e.test.ts
+ * then expects three files. Replace the local `DrillReport` with `import type { DrillReport } from
+ * '@etcd-dr/verify'`.
+ *
  * Until then it fails with `ACTION_DRILL_ENGINE_MISSING`: nothing is faked, and everything before it (find,
- * download, digest check, `verifyBundle`) has run.
+ * download, digest check, `verifyBundle`, the target's secrets) has run.
  * @throws DrillActionError `ACTION_DRILL_ENGINE_MISSING`.
  */
 export async function runDrillStep(options: RunDrillStepOptions): Promise<DrillStepResult> {
@@ -70,6 +81,6 @@ export async function runDrillStep(options: RunDrillStepOptions): Promise<DrillS
     code: 'ACTION_DRILL_ENGINE_MISSING',
     message: `cannot drill ${options.bundlePath} (${options.target.mode}): this build of the action has no drill engine (runDrill and renderDrillMarkdown of @etcd-dr/verify, with the restore of @etcd-dr/sdk, are not wired into actions/restore-drill/src/run-drill-step.ts)`,
     remedy:
-      'the backup was found, downloaded and verified; use an etcd-dr release whose restore-drill action includes the drill, or run `etcd-dr drill --from BUNDLE` by hand',
+      'the backup was found, downloaded and verified; use an etcd-dr release whose restore-drill action includes the drill, or run `etcd-dr drill` by hand',
   });
 }

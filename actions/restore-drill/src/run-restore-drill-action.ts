@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
-import { createSecretDirectory, maskSecret, prepareClusterConfig } from '@etcd-dr/actions-shared';
+import { maskSecret, prepareClusterConfig } from '@etcd-dr/actions-shared';
 import { type BundleManifest, EtcdDrError, verifyBundle } from '@etcd-dr/sdk';
 import { downloadBackupArtifact } from './download-backup-artifact.js';
 import { describeSource, findBackupArtifact } from './find-backup-artifact.js';
@@ -70,15 +70,6 @@ export async function runRestoreDrillAction(): Promise<void> {
       verifiedFiles: verification.files.length,
     };
 
-    const identities = await createSecretDirectory({
-      temporaryDirectory: temporary,
-      prefix: 'etcd-dr-identities-',
-    });
-    cleanups.push(identities.remove);
-    const identityFiles =
-      inputs.identities.length > 0
-        ? [await identities.write('identities.txt', `${inputs.identities.join('\n')}\n`)]
-        : [];
     let target: DrillStepTarget;
     if (inputs.target.mode === 'target') {
       const prepared = await prepareClusterConfig({
@@ -90,7 +81,7 @@ export async function runRestoreDrillAction(): Promise<void> {
       cleanups.push(prepared.remove);
       target = { mode: 'target', configPath: prepared.configPath };
     } else {
-      target = { mode: 'sandbox', topology: inputs.target.topology };
+      target = { mode: 'sandbox', topology: inputs.target.topology, ha: manifest.cluster.ha };
     }
 
     core.startGroup(
@@ -99,7 +90,7 @@ export async function runRestoreDrillAction(): Promise<void> {
     const drill = await runDrillStep({
       bundlePath: downloaded.path,
       target,
-      identityFiles,
+      identities: inputs.identities,
       workDirectory: join(scratch, 'work'),
       onLog: (line) => core.info(line),
     });
