@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BundleError } from '../bundle/bundle-error.js';
 import { bundleFilePath } from '../bundle/bundle-file-path.js';
 import type { BundleManifest } from '../bundle/bundle-manifest.js';
-import { type BundleWriter, createBundleWriter } from '../bundle/create-bundle-writer.js';
+import { type BundleFormat, type BundleWriter, createBundleWriter } from '../bundle/create-bundle-writer.js';
 import { parseAgeRecipients } from '../bundle-crypto/parse-age-recipients.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
@@ -39,6 +39,8 @@ export interface BackupClusterOptions {
   includeAdmin?: boolean;
   /** Bundle name. Default `CLUSTER-YYYYMMDDTHHMMSSZ`. */
   name?: string;
+  /** `directory`, or `tar` for one reproducible `NAME.tar` (what the GitHub Action uploads). Default `directory`. */
+  format?: BundleFormat;
   /** Recorded in the manifest. Default `{ name: '@etcd-dr/sdk', version: 'unknown' }`. */
   tool?: { name: string; version: string };
   /** Receives typed progress events; must not throw. Default: none. */
@@ -192,7 +194,11 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
   let writer: BundleWriter | undefined;
   try {
     writer = await step('write-bundle', () =>
-      createBundleWriter({ directory: options.outputDirectory, name: bundleName }),
+      createBundleWriter({
+        directory: options.outputDirectory,
+        name: bundleName,
+        ...(options.format ? { format: options.format } : {}),
+      }),
     );
     const bundle = writer;
     const snapshot = await snapshotEtcdPod({

@@ -1,0 +1,3 @@
+import { runBackupAction } from './run-backup-action.js';
+
+await runBackupAction();

@@ -1,0 +1,3 @@
+import { runRestoreDrillAction } from './run-restore-drill-action.js';
+
+await runRestoreDrillAction();

@@ -1,0 +1,39 @@
+import { readdir, rm } from 'node:fs/promises';
+import type { Options } from 'tsup';
+
+/**
+ * The tsup options both actions build with: one self-contained ESM file for the runner, every dependency
+ * inside (the @actions packages are ESM only, which ncc cannot bundle), and `require`, `__filename`,
+ * `__dirname` for the CommonJS dependencies that esbuild wraps. ssh2's optional native addons
+ * (sshcrypto.node, cpu-features) stay out: their `require` fails inside a try and ssh2 falls back to its
+ * JavaScript ciphers, so the file runs on any runner whatever its Node ABI.
+ */
+export function actionTsupConfig(): Options {
+  return {
+    entry: { index: 'src/index.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    noExternal: [/.*/],
+    splitting: false,
+    sourcemap: false,
+    clean: true,
+    banner: {
+      js: [
+        "import { createRequire as __etcdDrCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __etcdDrFileURLToPath } from 'node:url';",
+        'const require = __etcdDrCreateRequire(import.meta.url);',
+        'const __filename = __etcdDrFileURLToPath(import.meta.url);',
+        "const __dirname = __etcdDrFileURLToPath(new URL('.', import.meta.url));",
+      ].join('\n'),
+    },
+    esbuildOptions(options) {
+      options.external = [...(options.external ?? []), 'cpu-features'];
+    },
+    // tsup copies sshcrypto.node (built for this machine's Node ABI) beside the bundle and requires it inside
+    // a try; without the copy ssh2 takes its JavaScript path, and dist/ stays one file.
+    async onSuccess() {
+      for (const name of await readdir('dist')) if (name.endsWith('.node')) await rm(`dist/${name}`);
+    },
+  };
+}
