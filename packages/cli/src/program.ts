@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerBackup } from './commands/backup.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerRestore } from './commands/restore.js';
 import { registerSandbox } from './commands/sandbox.js';
 
 /** Builds the `etcd-dr` command tree. Each subcommand lives in `commands/` and registers itself here. */
@@ -15,6 +16,7 @@ export function createProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   registerBackup(program);
   registerInspect(program);
+  registerRestore(program);
   registerSandbox(program);
   return program;
 }
