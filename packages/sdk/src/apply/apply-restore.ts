@@ -41,7 +41,7 @@ export interface ApplyRestoreOptions {
   identities?: string[];
   /** Local folder for the journal, the lock and breadcrumbs (created 0700). Keep one per cluster. */
   workDirectory: string;
-  /** Continue the interrupted restore journaled in `workDirectory`. Default false. */
+  /** Continue the unfinished restore journaled in `workDirectory` (killed, or stopped by `stopOnFailure`). Default false. */
   resume?: boolean;
   /** On a failed step, stop where it failed without undoing anything (for manual work). Default false: roll back. */
   stopOnFailure?: boolean;
@@ -107,7 +107,8 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
   await mkdir(workDirectory, { recursive: true, mode: 0o700 });
   const existing = await readRestoreJournal({ workDirectory });
   const plan = options.resume ? existing?.plan : options.plan;
-  if (options.resume && existing?.outcome !== 'running') {
+  const unfinished = existing?.outcome === 'running' || existing?.outcome === 'failed';
+  if (options.resume && !unfinished) {
     throw new RestoreError({
       code: 'RESTORE_JOURNAL_CONFLICT',
       object: workDirectory,
@@ -162,12 +163,12 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
   const sshConnections = new Map<string, Promise<SshConnection>>();
   try {
     if (!options.resume && existing) {
-      if (existing.outcome === 'running') {
+      if (unfinished) {
         const at = Object.entries(existing.steps).find(([, step]) => step.status !== 'succeeded')?.[0];
         throw new RestoreError({
           code: 'RESTORE_JOURNAL_CONFLICT',
           object: workDirectory,
-          message: `an interrupted restore of ${existing.plan.cluster.name} is journaled in ${workDirectory}${at ? ` (stopped at step ${at})` : ''}`,
+          message: `an unfinished restore of ${existing.plan.cluster.name} is journaled in ${workDirectory}${at ? ` (stopped at step ${at})` : ''}`,
           remedy: 'continue it with --resume, or look at the cluster and move the work directory away',
         });
       }
@@ -179,7 +180,7 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
     const run = { pid: process.pid, host: hostname(), startedAt: now };
     const journal: RestoreJournal =
       options.resume && existing
-        ? { ...existing, runs: [...existing.runs, run] }
+        ? { ...existing, outcome: 'running', runs: [...existing.runs, run] }
         : {
             journalVersion: 1,
             planId,
