@@ -95,7 +95,7 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
       remedy: 'check userCluster.name and adminCluster.kubeconfig in etcd-dr.yaml',
     });
   }
-  const [apiserverSet, maintenance, pdb, secrets, pods, claims] = await Promise.all([
+  const [apiserverSet, maintenance, pdb, secrets, pods, claims, nodes] = await Promise.all([
     optional(
       admin.call(`get statefulset ${namespace}/kube-apiserver`, () =>
         admin.apps.readNamespacedStatefulSet({ name: 'kube-apiserver', namespace }),
@@ -116,6 +116,7 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
     admin.call(`list persistentvolumeclaims in ${namespace}`, () =>
       admin.core.listNamespacedPersistentVolumeClaim({ namespace }),
     ),
+    admin.call('list nodes', () => admin.core.listNode()),
   ]);
   const secret = secrets.items.find((item) => item.metadata?.name?.startsWith('kube-etcd-certs'));
   if (!secret?.metadata?.name) {
@@ -156,6 +157,13 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
       ready: isPodReady(pod),
     })),
     claims: claims.items.flatMap((claim) => (claim.metadata?.name ? [claim.metadata.name] : [])),
+    nodes: nodes.items.map((node) => ({
+      name: node.metadata?.name ?? '',
+      ready:
+        node.status?.conditions?.some(
+          (condition) => condition.type === 'Ready' && condition.status === 'True',
+        ) ?? false,
+    })),
   };
   const etcdImage = etcdSet.spec?.template.spec?.containers.find(
     (container) => container.name === 'kube-etcd',

@@ -56,6 +56,7 @@ function target(members: number, overrides: Partial<RestoreTarget> = {}): Restor
       certsSecret: 'kube-etcd-certs-abc123',
       pods: [],
       claims: Array.from({ length: members }, (_, ordinal) => `data-kube-etcd-${ordinal}`),
+      nodes: Array.from({ length: 3 }, (_, index) => ({ name: `admin-node-${index + 1}`, ready: true })),
     },
     ...overrides,
   };
@@ -180,6 +181,24 @@ describe('planRestore (Kubeception)', () => {
         createdAt,
       }),
     ).toThrow(expect.objectContaining({ code: 'RESTORE_TOPOLOGY_UNSUPPORTED' }));
+  });
+
+  it("refuses when a member's node is not Ready", () => {
+    const base = target(3);
+    const nodes = base.kubeception!.nodes!.map((node) => ({ ...node, ready: node.name !== 'admin-node-2' }));
+    expect(() =>
+      planRestore({
+        manifest: manifest(3),
+        bundlePath: '/b',
+        target: { ...base, kubeception: { ...base.kubeception!, nodes } },
+        createdAt,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'RESTORE_NODE_UNREACHABLE',
+        message: expect.stringContaining('node admin-node-2, which holds PVC data-kube-etcd-1'),
+      }),
+    );
   });
 
   it('refuses without an etcd-util image and without a member PVC', () => {

@@ -8,6 +8,8 @@ export type RestoreErrorCode =
   | 'RESTORE_TARGET_MISMATCH'
   /** Something the restore needs is missing from the live cluster (StatefulSet, Secret, PVC). */
   | 'RESTORE_OBJECT_NOT_FOUND'
+  /** A node the restore must run on is not Ready (Kubeception: the node of a member's PVC). */
+  | 'RESTORE_NODE_UNREACHABLE'
   /** The etcd-util image to run utility pods with is neither configured nor discoverable. */
   | 'RESTORE_IMAGE_UNKNOWN'
   /** The bundle cannot be decrypted with the given identities, or needs identities and none were given. */

@@ -47,4 +47,6 @@ export interface KubeceptionTargetFacts {
   pods: Array<{ name: string; node?: string; phase: string; ready: boolean }>;
   /** The `data-kube-etcd-N` claims that exist. */
   claims: string[];
+  /** The admin cluster's nodes and whether each is Ready (utility pods must run on the members' nodes). */
+  nodes?: Array<{ name: string; ready: boolean }>;
 }

@@ -90,7 +90,7 @@ const runbookMemberFlow =
  * pod on its node (in parallel), scale kube-etcd back, wait until every member is healthy at the snapshot's
  * revision, scale the rest back, re-create the PDB, wait for the control plane, then drop the old data.
  * @throws RestoreError `RESTORE_OBJECT_NOT_FOUND` (no Kubeception facts, no claim for a member),
- * `RESTORE_IMAGE_UNKNOWN`.
+ * `RESTORE_NODE_UNREACHABLE` (a member's node is not Ready), `RESTORE_IMAGE_UNKNOWN`.
  */
 export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): PlanStep[] {
   const { manifest, target, restoreId } = options;
@@ -228,6 +228,15 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     }
     const utilityPod = `etcd-utility-${ordinal ?? member.name}`;
     const node = facts.pods.find((pod) => pod.name === member.name)?.node ?? member.node;
+    const nodeState = node ? facts.nodes?.find((entry) => entry.name === node) : undefined;
+    if (node && facts.nodes && !nodeState?.ready) {
+      throw new RestoreError({
+        code: 'RESTORE_NODE_UNREACHABLE',
+        object: `node ${node}`,
+        message: `node ${node}, which holds PVC ${claim} of member ${member.name}, is ${nodeState ? 'not Ready' : 'not in the admin cluster'}`,
+        remedy: `bring node ${node} back (kubectl get node ${node}); the member's data can only be restored there`,
+      });
+    }
     const params: RestoreMemberParams = {
       namespace,
       restoreId,
