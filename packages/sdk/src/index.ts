@@ -1,7 +1,9 @@
 /**
- * The public API of @etcd-dr/sdk, grouped by folder (kept in this order by the import sorter):
- * backup/ (backupCluster and its pieces), bundle-crypto/ (age), bundle/ (writer, reader, manifest), cluster/
- * (etcd-dr.yaml), errors/, snapshot/ (offline inspection), tar/, transport/kube and transport/ssh.
+ * The public API of @etcd-dr/sdk, grouped by folder (kept in this order by the import sorter): apply/
+ * (applyRestore, restoreCluster, journal, lock), backup/ (backupCluster and its pieces), bundle-crypto/
+ * (age), bundle/ (writer, reader, manifest), cluster/ (etcd-dr.yaml), errors/, plan/, restore/
+ * (prepareRestore, gatherRestoreTarget, planRestore, step executors), snapshot/ (offline inspection), tar/,
+ * transport/kube and transport/ssh.
  */
 export type {
   ApplyRestoreOptions,
@@ -11,6 +13,8 @@ export type {
 } from './apply/apply-restore.js';
 export { applyRestore } from './apply/apply-restore.js';
 export { groupSteps } from './apply/group-steps.js';
+export type { RestoreClusterOptions } from './apply/restore-cluster.js';
+export { restoreCluster } from './apply/restore-cluster.js';
 export type { JournalStep, RestoreJournal } from './apply/restore-journal.js';
 export { journalFileName, planIdOf, readRestoreJournal } from './apply/restore-journal.js';
 export type { AcquireRestoreLockOptions, RestoreLockInfo } from './apply/restore-lock.js';
