@@ -91,6 +91,10 @@ describe('planRestore (Kubeception)', () => {
       cluster: { name: 'user-1', topology: 'kubeception', ha: true },
       bundle: { revision: 4321, totalKeys: 99, etcdVersion: '3.4.27' },
     });
+    expect(plan.steps.filter((step) => step.parallelGroup === 'scale-down').map((step) => step.id)).toEqual([
+      'scale-down:kube-apiserver',
+      'scale-down:gke-master-etcd-maintenance',
+    ]);
     const members = plan.steps.filter((step) => step.kind === 'kubeception.restore-member');
     expect(new Set(members.map((step) => step.parallelGroup))).toEqual(new Set(['restore-members']));
     const member1 = members[1]!.params as RestoreMemberParams;

@@ -128,6 +128,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     podPrefix: string;
     description: string;
     departsFromRunbook?: string;
+    parallelGroup?: string;
   }): PlanStep<string, ScaleParams> => ({
     id: options.id,
     kind: 'kubeception.scale',
@@ -149,6 +150,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
       podPrefix: options.podPrefix,
     },
     ...(options.departsFromRunbook ? { departsFromRunbook: options.departsFromRunbook } : {}),
+    ...(options.parallelGroup ? { parallelGroup: options.parallelGroup } : {}),
   });
 
   const pdb = facts.apiserverPdb;
@@ -175,6 +177,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     steps.push(
       scale({
         id: 'scale-down:kube-apiserver',
+        parallelGroup: 'scale-down',
         workload: 'statefulset',
         name: 'kube-apiserver',
         replicas: 0,
@@ -192,6 +195,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     steps.push(
       scale({
         id: 'scale-down:gke-master-etcd-maintenance',
+        parallelGroup: 'scale-down',
         workload: 'deployment',
         name: 'gke-master-etcd-maintenance',
         replicas: 0,
@@ -315,6 +319,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     steps.push(
       scale({
         id: 'scale-up:kube-apiserver',
+        parallelGroup: 'scale-up',
         workload: 'statefulset',
         name: 'kube-apiserver',
         replicas: apiserverReplicas,
@@ -328,6 +333,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     steps.push(
       scale({
         id: 'scale-up:gke-master-etcd-maintenance',
+        parallelGroup: 'scale-up',
         workload: 'deployment',
         name: 'gke-master-etcd-maintenance',
         replicas: maintenanceReplicas,

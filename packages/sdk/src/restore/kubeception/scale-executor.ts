@@ -37,6 +37,7 @@ async function scaleTo(options: {
     step: options.stepId,
     what: replicas === 0 ? `the pods of ${name} to be gone` : `${replicas} Ready pods of ${name}`,
     timeoutMs: scaleWaitMs,
+    intervalMs: 500,
     signal: options.context.signal,
     describe: () =>
       last
