@@ -122,7 +122,9 @@ spec:
     await writeFile(join(workDir, `utility-${n}.yaml`), pod);
     await kubectl('create', '-f', join(workDir, `utility-${n}.yaml`));
     await kubectl('wait', '--for=condition=Ready', `pod/etcd-utility-${n}`, '--timeout=120s');
-    await kubectl('cp', snapshot, `${user}/etcd-utility-${n}:snapshot.db`, '-c', 'etcd-utility');
+    // The runbook copies to / and restores there; the lab's pod root is a 512 MiB tmpfs that a 500 MiB
+    // snapshot plus its restored copy overflow, so the baseline uses the pod's /tmp (a host folder) instead.
+    await kubectl('cp', snapshot, `${user}/etcd-utility-${n}:/tmp/snapshot.db`, '-c', 'etcd-utility');
     await kubectl(
       'exec',
       `etcd-utility-${n}`,
@@ -131,7 +133,7 @@ spec:
       '--',
       '/bin/sh',
       '-ec',
-      `cd / && ETCDCTL_API=3 etcdctl --name=kube-etcd-${n} --initial-cluster=${initialCluster} --initial-cluster-token=etcd-cluster-1 --initial-advertise-peer-urls=https://kube-etcd-${n}.kube-etcd:2380 snapshot restore snapshot.db >/dev/null 2>&1 && rm -r var/lib/etcd/* && cp -r kube-etcd-${n}.etcd/* var/lib/etcd/ && rm -rf kube-etcd-${n}.etcd snapshot.db`,
+      `cd /tmp && ETCDCTL_API=3 etcdctl --name=kube-etcd-${n} --initial-cluster=${initialCluster} --initial-cluster-token=etcd-cluster-1 --initial-advertise-peer-urls=https://kube-etcd-${n}.kube-etcd:2380 snapshot restore snapshot.db >/dev/null 2>&1 && rm -r /var/lib/etcd/* && cp -r kube-etcd-${n}.etcd/* /var/lib/etcd/ && rm -rf kube-etcd-${n}.etcd snapshot.db`,
     );
     await kubectl('delete', 'pod', `etcd-utility-${n}`, '--grace-period=0');
   }
@@ -168,7 +170,9 @@ try {
       join(workDir, `work-ha-${round}`),
     ];
     results.ha.push(await cliRun(args));
+    console.log(`  round ${round}: etcd-dr HA ${results.ha.at(-1).toFixed(2)} s`);
     results.runbook.push(await runbookHa(lab, join(bundle, 'snapshot.db'), 3));
+    console.log(`  round ${round}: runbook HA ${results.runbook.at(-1).toFixed(2)} s`);
   }
   await lab.stop();
   lab = await startSandbox({ topology: 'kubeception', dir: join(workDir, 'lab-non-ha'), attached: true });
@@ -186,6 +190,7 @@ try {
         join(workDir, `work-non-ha-${round}`),
       ]),
     );
+    console.log(`  round ${round}: etcd-dr non-HA ${results.nonHa.at(-1).toFixed(2)} s`);
   }
   const ha = median(results.ha);
   const nonHa = median(results.nonHa);

@@ -257,6 +257,12 @@ describe('etcd-dr restore, Kubeception non-HA (real kubectl, etcdctl, age)', () 
     ]);
     const journal = JSON.parse(await readFile(join(workDirectory, 'journal.json'), 'utf8'));
     expect(journal.outcome).toBe('succeeded');
+    // Debian's etcd 3.4 has no etcdutl: the restore fell back to etcdctl, and streamed the whole snapshot.
+    expect(journal.steps['restore-member:kube-etcd-0'].outputs).toMatchObject({
+      tool: 'etcdctl',
+      snapshotBytes: expect.any(Number),
+    });
+    expect(journal.steps['restore-member:kube-etcd-0'].outputs.snapshotBytes).toBeGreaterThan(0);
     await expect(access(join(workDirectory, 'restore.lock'))).rejects.toThrow(/ENOENT/);
   });
 

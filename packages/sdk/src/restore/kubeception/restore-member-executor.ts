@@ -175,6 +175,7 @@ export const restoreMemberExecutor: StepExecutor<RestoreMemberParams> = {
       `test -e ${kubeEtcdDataDirectory}/.etcd-dr-restored-${params.restoreId} && echo yes || echo no`,
     );
     let snapshotBytes: number | undefined;
+    let tool: string | undefined;
     if (done.stdout.trim() !== 'yes') {
       context.onProgress({ stepId: step.id, message: `copying the snapshot into ${params.utilityPod}` });
       const plaintext = await openSnapshotPlaintext({
@@ -220,11 +221,13 @@ export const restoreMemberExecutor: StepExecutor<RestoreMemberParams> = {
             : 'read the message above; the old data is untouched or put back by the rollback',
         );
       }
+      tool = /^tool=(\w+)$/m.exec(restored.stdout)?.[1];
     }
     await deleteUtilityPod(step, context);
     return {
       node: params.node ?? null,
       ...(snapshotBytes === undefined ? { alreadyRestored: true } : { snapshotBytes }),
+      ...(tool ? { tool } : {}),
     };
   },
   async undo(step, context) {
