@@ -3,6 +3,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { registerBackup } from './commands/backup.js';
 import { registerDrill } from './commands/drill.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerRestore } from './commands/restore.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerVerify } from './commands/verify.js';
 
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerBackup(program);
   registerDrill(program);
   registerInspect(program);
+  registerRestore(program);
   registerSandbox(program);
   registerVerify(program);
   return program;

@@ -1,9 +1,28 @@
 /**
- * The public API of @etcd-dr/sdk, grouped by folder (kept in this order by the import sorter):
- * backup/ (backupCluster and its pieces), bundle-crypto/ (age), bundle/ (writer, reader, manifest), cluster/
- * (etcd-dr.yaml), errors/, snapshot/ (offline inspection), tar/, transport/kube and transport/ssh.
+ * The public API of @etcd-dr/sdk, grouped by folder (kept in this order by the import sorter): apply/
+ * (applyRestore, restoreCluster, journal, lock), backup/ (backupCluster and its pieces), bundle-crypto/
+ * (age), bundle/ (writer, reader, manifest), cluster/ (etcd-dr.yaml), errors/, plan/, restore/
+ * (prepareRestore, gatherRestoreTarget, planRestore, step executors), snapshot/ (offline inspection), tar/,
+ * transport/kube and transport/ssh.
  */
+export type {
+  ApplyRestoreOptions,
+  FailedRestoreError,
+  RestoreResult,
+  RestoreStepResult,
+} from './apply/apply-restore.js';
+export { applyRestore } from './apply/apply-restore.js';
+export { groupSteps } from './apply/group-steps.js';
+export type { RestoreClusterOptions } from './apply/restore-cluster.js';
+export { restoreCluster } from './apply/restore-cluster.js';
+export type { JournalStep, RestoreJournal } from './apply/restore-journal.js';
+export { journalFileName, planIdOf, readRestoreJournal } from './apply/restore-journal.js';
+export type { AcquireRestoreLockOptions, RestoreLockInfo } from './apply/restore-lock.js';
+export { acquireRestoreLock, lockFileName } from './apply/restore-lock.js';
+export type { RestoreProgressEvent } from './apply/restore-progress.js';
 export type { StepContext, StepExecutor, StepProgressEvent } from './apply/step-executor.js';
+export type { WaitUntilOptions } from './apply/wait-until.js';
+export { waitUntil } from './apply/wait-until.js';
 export type {
   BackupClusterOptions,
   BackupClusterResult,
@@ -136,7 +155,34 @@ export { loadClusterConfig } from './cluster/load-cluster-config.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
 export type { PlanStep, PlanStepUndo } from './plan/plan-step.js';
+export type { GatherRestoreTargetOptions } from './restore/gather-restore-target.js';
+export { gatherRestoreTarget } from './restore/gather-restore-target.js';
+export { kubeceptionStepExecutors } from './restore/kubeception/kubeception-step-executors.js';
+export type { MemberStatus } from './restore/kubeception/parse-member-status.js';
+export { membersProblem, parseMemberStatus } from './restore/kubeception/parse-member-status.js';
+export type {
+  PdbParams,
+  PlanKubeceptionRestoreOptions,
+  RemoveOldDataParams,
+  RestoreMemberParams,
+  ScaleParams,
+  WaitControlPlaneParams,
+  WaitEtcdHealthyParams,
+} from './restore/kubeception/plan-kubeception-restore.js';
+export { planKubeceptionRestore } from './restore/kubeception/plan-kubeception-restore.js';
+export type {
+  PlanRestoreOptions,
+  TopologyRestorePlanner,
+  TopologyRestorePlannerOptions,
+} from './restore/plan-restore.js';
+export { planRestore, restoreIdOf, restorePlanners, targetDifferences } from './restore/plan-restore.js';
+export type { PreflightCheck, PreparedRestore, PrepareRestoreOptions } from './restore/prepare-restore.js';
+export { prepareRestore } from './restore/prepare-restore.js';
+export type { RestoreErrorCode } from './restore/restore-error.js';
+export { RestoreError } from './restore/restore-error.js';
 export type { RestorePlan } from './restore/restore-plan.js';
+export { restoreStepExecutors } from './restore/restore-step-executors.js';
+export type { KubeceptionTargetFacts, RestoreTarget } from './restore/restore-target.js';
 export type { BboltMeta, DecodedBboltMeta } from './snapshot/bbolt-meta.js';
 export { decodeBboltMeta } from './snapshot/bbolt-meta.js';
 export type {
