@@ -1,0 +1,77 @@
+import type { StepContext } from '../../apply/step-executor.js';
+import type { SshExecResult } from '../../transport/ssh/ssh-connection.js';
+import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
+import { stateConflictExitCode } from './node-scripts.js';
+
+/** Options of {@link runNodeScript}. */
+export interface RunNodeScriptOptions {
+  context: StepContext;
+  /** The step running it, for errors. */
+  stepId: string;
+  node: string;
+  /** A script for `sh -c`, run as root through `sudo -n`. */
+  script: string;
+  /** What the script does, for errors (`moving the manifests aside`). */
+  what: string;
+  /** Default 300 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a root script on a node and returns its result when it exits 0.
+ * @throws ControlplaneV2RestoreError `CPV2_RESTORE_STATE_CONFLICT` (exit 3: the node is in a state the step does
+ *   not expect) or `CPV2_RESTORE_COMMAND_FAILED`, naming the node, the step and the script's last error line;
+ *   SshError as is (connection lost, sudo refused).
+ */
+export async function runNodeScript(options: RunNodeScriptOptions): Promise<SshExecResult> {
+  const { context, node, stepId } = options;
+  const ssh = await context.ssh(node);
+  const result = await ssh.exec({
+    command: options.script,
+    sudo: true,
+    timeoutMs: options.timeoutMs ?? 300_000,
+    signal: context.signal,
+  });
+  if (result.exitCode === 0) return result;
+  const lastLine =
+    result.stderr
+      .replace(/\r/g, '')
+      .trim()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .at(-1) ?? '';
+  const status = result.exitCode === null ? `signal ${result.exitSignal}` : `exit code ${result.exitCode}`;
+  const conflict = result.exitCode === stateConflictExitCode;
+  throw new ControlplaneV2RestoreError({
+    code: conflict ? 'CPV2_RESTORE_STATE_CONFLICT' : 'CPV2_RESTORE_COMMAND_FAILED',
+    message: `step ${stepId} on node ${node}: ${options.what} failed with ${status}${lastLine ? `: ${lastLine}` : ''}`,
+    remedy: conflict
+      ? 'look at the node (the plan lists the paths); put it in the state the step expects or undo the restore, then resume'
+      : 'fix the cause on the node, then resume the restore (the step is safe to run again)',
+    node,
+    step: stepId,
+  });
+}
+
+/** Waits until `check` returns a value other than undefined, polling every `intervalMs`. */
+export async function pollUntil<T>(options: {
+  check: () => Promise<T | undefined>;
+  timeoutMs: number;
+  intervalMs?: number;
+  signal: AbortSignal;
+  onTimeout: (last: unknown) => Error;
+}): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last: unknown;
+  for (;;) {
+    options.signal.throwIfAborted();
+    try {
+      const value = await options.check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) throw options.onTimeout(last);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
+  }
+}
