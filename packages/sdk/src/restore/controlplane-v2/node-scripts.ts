@@ -49,7 +49,19 @@ export function moveManifestsBackScript(params: ControlPlaneManifestParams): str
     const aside = q(`${params.asideDirectory}/${name}`);
     lines.push(`if [ -e ${aside} ] && [ ! -e ${live} ]; then mv ${aside} ${live}; fi`);
   }
+  lines.push(
+    `if [ -d ${q(params.asideDirectory)} ]; then rmdir --ignore-fail-on-non-empty ${q(params.asideDirectory)}; fi`,
+  );
   return lines.join('\n');
+}
+
+/** Removes the uploaded snapshot (and a partial upload), and the staging folder when nothing else is in it. */
+export function removeSnapshotScript(paths: ControlplaneV2NodePaths): string {
+  const snapshot = `${paths.stagingDirectory}/snapshot.db`;
+  return [
+    `rm -f -- ${q(snapshot)} ${q(`${snapshot}.etcd-dr-partial`)}`,
+    `if [ -d ${q(paths.stagingDirectory)} ]; then rmdir --ignore-fail-on-non-empty ${q(paths.stagingDirectory)}; fi`,
+  ].join('\n');
 }
 
 /** Prints one line per listener on the given TCP ports (empty once etcd is gone). */
@@ -165,7 +177,8 @@ export function moveRestoredManifestsInScript(params: ControlPlaneManifestParams
 
 /** Undoes {@link moveRestoredManifestsInScript}: the API server aside again, the edited etcd manifest removed. */
 export function moveRestoredManifestsOutScript(params: ControlPlaneManifestParams): string {
-  const lines = ['set -e'];
+  // Without the original etcd.yaml aside, start did not run (or the stop was undone already): nothing to take out.
+  const lines = ['set -e', `[ -e ${q(`${params.asideDirectory}/etcd.yaml`)} ] || exit 0`];
   for (const name of params.manifests) {
     const live = q(`${params.manifestsDirectory}/${name}`);
     const aside = q(`${params.asideDirectory}/${name}`);

@@ -204,7 +204,7 @@ export function planControlplaneV2Restore(options: PlanControlplaneV2RestoreOpti
       title: `Put back the missing PKI files on ${node.name}`,
       description: `${node.name} lacks ${node.missingPki.join(', ')} under /etc/kubernetes/pki. Extracts the bundle's ${archive.path} as root with the archive's owners and modes, skipping every file that exists (existing files and folders keep their contents and modes).`,
       commands: [
-        `${archive.encryption === 'age' ? `age -d -i IDENTITY ${archive.path}` : `cat ${archive.path}`} | ${sshOf(node)} 'sudo tar -C / -xf - --skip-old-files --no-overwrite-dir etc/kubernetes/pki'`,
+        `${archive.encryption === 'age' ? `age -d -i IDENTITY ${archive.path}` : `cat ${archive.path}`} | ${sshOf(node)} 'sudo tar -C / -xf - --skip-old-files etc/kubernetes/pki'`,
       ],
       params: params as unknown as Record<string, unknown>,
       parallelGroup: 'controlplane-v2:restore-pki',

@@ -1,12 +1,11 @@
 import type { StepExecutor } from '../../apply/step-executor.js';
-import { EtcdDrError } from '../../errors/etcd-dr-error.js';
 import { shellQuote } from '../../transport/ssh/shell-quote.js';
 import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
 import type { RestorePkiParams } from './node-step-params.js';
 import { openPlaintextBundleFile } from './stream-bundle-file.js';
 
-/** The extraction: only `etc/kubernetes/pki`, never over an existing file, never re-moding an existing folder. */
-export const restorePkiTarCommand = 'tar -C / -xf - --skip-old-files --no-overwrite-dir etc/kubernetes/pki';
+/** The extraction: only `etc/kubernetes/pki`, never over an existing file (GNU tar then also leaves the modes of existing folders alone). */
+export const restorePkiTarCommand = 'tar -C / -xf - --skip-old-files etc/kubernetes/pki';
 
 /**
  * `controlplane-v2.restore-pki`: streams the node's PKI archive from the bundle (decrypted in memory) into
@@ -32,15 +31,15 @@ export const restorePkiExecutor: StepExecutor<RestorePkiParams> = {
         signal: context.signal,
         timeoutMs: 300_000,
       });
-    } finally {
+    } catch (error) {
       plaintext.stream.destroy();
+      throw error;
     }
-    // tar may stop reading at the archive's end marker; only a failure to read or decrypt the bundle counts.
-    const feedError = await plaintext.done.then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    if (EtcdDrError.isInstance(feedError)) throw feedError;
+    // tar stops reading at the archive's end marker: read the rest, so the whole file is decrypted and
+    // authenticated before the step counts as done.
+    plaintext.stream.unpipe();
+    plaintext.stream.resume();
+    await plaintext.done;
     const check = await ssh.exec({
       command: params.missing
         .map((file) => `test -e ${shellQuote(`/etc/kubernetes/pki/${file}`)} || echo ${shellQuote(file)}`)

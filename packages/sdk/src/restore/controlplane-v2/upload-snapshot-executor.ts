@@ -1,7 +1,7 @@
 import type { StepExecutor } from '../../apply/step-executor.js';
 import { shellQuote } from '../../transport/ssh/shell-quote.js';
 import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
-import { prepareStagingScript } from './node-scripts.js';
+import { prepareStagingScript, removeSnapshotScript } from './node-scripts.js';
 import type { UploadSnapshotParams } from './node-step-params.js';
 import { runNodeScript } from './run-node-script.js';
 import { openPlaintextBundleFile } from './stream-bundle-file.js';
@@ -88,13 +88,12 @@ export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
   },
   async undo(step, context) {
     const params = step.params;
-    const snapshotPath = `${params.stagingDirectory}/snapshot.db`;
     await runNodeScript({
       context,
       stepId: step.id,
       node: params.node,
-      script: `rm -f -- ${shellQuote(snapshotPath)} ${shellQuote(`${snapshotPath}.etcd-dr-partial`)}`,
-      what: `removing ${snapshotPath}`,
+      script: removeSnapshotScript(params),
+      what: `removing ${params.stagingDirectory}/snapshot.db`,
     });
   },
 };
