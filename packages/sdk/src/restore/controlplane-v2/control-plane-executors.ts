@@ -8,6 +8,7 @@ import {
   moveManifestsBackScript,
   moveRestoredManifestsInScript,
   moveRestoredManifestsOutScript,
+  stoppedMarker,
 } from './node-scripts.js';
 import type { ControlPlaneManifestParams } from './node-step-params.js';
 import { pollUntil, runNodeScript } from './run-node-script.js';
@@ -109,14 +110,16 @@ export const startControlPlaneExecutor: StepExecutor<ControlPlaneManifestParams>
   },
   async undo(step, context) {
     const params = step.params;
-    await runNodeScript({
+    const result = await runNodeScript({
       context,
       stepId: step.id,
       node: params.node,
       script: moveRestoredManifestsOutScript(params),
       what: `moving the restored manifests out of ${params.manifestsDirectory}`,
     });
-    await waitForPortsClosed({ context, stepId: step.id, params });
+    if (result.stdout.toString().includes(stoppedMarker)) {
+      await waitForPortsClosed({ context, stepId: step.id, params });
+    }
   },
 };
 

@@ -175,6 +175,9 @@ export function moveRestoredManifestsInScript(params: ControlPlaneManifestParams
   return lines.join('\n');
 }
 
+/** Printed by {@link moveRestoredManifestsOutScript} when it took the restored etcd manifest out (etcd then stops). */
+export const stoppedMarker = 'etcd-manifest-removed';
+
 /** Undoes {@link moveRestoredManifestsInScript}: the API server aside again, the edited etcd manifest removed. */
 export function moveRestoredManifestsOutScript(params: ControlPlaneManifestParams): string {
   // Without the original etcd.yaml aside, start did not run (or the stop was undone already): nothing to take out.
@@ -184,7 +187,7 @@ export function moveRestoredManifestsOutScript(params: ControlPlaneManifestParam
     const aside = q(`${params.asideDirectory}/${name}`);
     if (name === 'etcd.yaml') {
       // Only the edited copy is removed: the original stays aside for the undo of the stop step.
-      lines.push(`if [ -e ${live} ] && [ -e ${aside} ]; then rm -f ${live}; fi`);
+      lines.push(`if [ -e ${live} ] && [ -e ${aside} ]; then rm -f ${live}; echo ${stoppedMarker}; fi`);
     } else {
       lines.push(`if [ -e ${live} ] && [ ! -e ${aside} ]; then mv ${live} ${aside}; fi`);
     }
