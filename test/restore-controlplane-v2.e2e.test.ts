@@ -215,6 +215,51 @@ describe('Controlplane V2 non-HA restore through the controlplane-v2.* steps (re
     const verdict = await diagnose(lab, base);
     expect(verdict.stdout.toString()).toContain('Cluster is healthy!');
   });
+  it('a failing step says where things stand, and undoing what ran brings the cluster back', async () => {
+    const node = config.userCluster.controlPlaneNodes[0]!.name;
+    const { bundle, identity } = await writeTestBundle({
+      lab,
+      config,
+      pool,
+      directory: join(base, 'bundle-fail'),
+    });
+    expect((await userKubectl(lab, ['create', 'configmap', 'kept-too', '--from-literal=d=4'])).exitCode).toBe(
+      0,
+    );
+    const facts = await gatherControlplaneV2Facts({ config, ssh: pool.ssh });
+    // An image the node cannot pull: docker fails the restore the way a wrong etcdUtilImage would.
+    const steps = planControlplaneV2Restore({
+      manifest: bundle.manifest,
+      facts,
+      etcdUtilImage: 'gcr.io/gke-on-prem-release/etcd-utility:0.0.0',
+    });
+    const context = stepContext({ config, bundle, identity, pool, workDirectory: base, outputs: {} });
+    const attempted: typeof steps = [];
+    let failure: unknown;
+    for (const step of steps) {
+      attempted.push(step);
+      try {
+        await applySteps({ steps: [step], context });
+      } catch (error) {
+        failure = error;
+        break;
+      }
+    }
+    expect(attempted.at(-1)!.kind).toBe('controlplane-v2.restore-member');
+    expect(failure).toMatchObject({
+      code: 'CPV2_RESTORE_COMMAND_FAILED',
+      node,
+      step: `controlplane-v2:restore-member:${node}`,
+    });
+    expect((failure as Error).message).toContain('pull access denied');
+    expect((failure as Error).message).toContain(`on node ${node}`);
+    await undoSteps({ steps: attempted, context });
+    const names = await configMapNames(lab);
+    expect(names).toContain('kept-too');
+    expect(await onNode(pool, node, 'ls -A /opt/data/var/lib /etc/kubernetes')).toBe(
+      '/etc/kubernetes:\nmanifests\npki\n\n/opt/data/var/lib:\netcd\n',
+    );
+  });
 });
 
 describe('Controlplane V2 HA restore through a jump host, two of three members broken', () => {
