@@ -11,7 +11,7 @@ import {
   stoppedMarker,
 } from './node-scripts.js';
 import type { ControlPlaneManifestParams } from './node-step-params.js';
-import { pollUntil, runNodeScript } from './run-node-script.js';
+import { meaningfulErrorLine, pollUntil, runNodeScript } from './run-node-script.js';
 import { setInitialClusterState } from './set-initial-cluster-state.js';
 
 /** Consecutive polls (1 s apart) that must find etcd's ports closed: a crash-looping etcd is closed in between restarts. */
@@ -68,7 +68,7 @@ export const startControlPlaneExecutor: StepExecutor<ControlPlaneManifestParams>
     if (state.exitCode !== 0 || !/^(live|[0-7]{3,4})$/.test(answer)) {
       throw new ControlplaneV2RestoreError({
         code: 'CPV2_RESTORE_STATE_CONFLICT',
-        message: `step ${step.id} on node ${params.node}: neither ${live} nor ${original} exists (${state.stderr.trim().split('\n').at(-1) ?? ''})`,
+        message: `step ${step.id} on node ${params.node}: neither ${live} nor ${original} exists (${meaningfulErrorLine(state.stderr)})`,
         remedy: `put the node's etcd.yaml back into ${params.asideDirectory} (the bundle may hold a copy), then resume`,
         node: params.node,
         step: step.id,

@@ -6,6 +6,7 @@ import { requiredEtcdPki } from './controlplane-v2-facts.js';
 import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
 import { asideDirectoryDefault, manifestsDirectoryDefault } from './node-step-params.js';
 import { parseEtcdManifest } from './parse-etcd-manifest.js';
+import { meaningfulErrorLine } from './run-node-script.js';
 
 /** Options of {@link gatherControlplaneV2Facts}. */
 export interface GatherControlplaneV2FactsOptions {
@@ -39,7 +40,7 @@ export async function gatherControlplaneV2Facts(
       if (survey.exitCode !== 0) {
         throw new ControlplaneV2RestoreError({
           code: 'CPV2_RESTORE_COMMAND_FAILED',
-          message: `node ${node.name}: inspecting the control plane failed with exit code ${survey.exitCode}: ${survey.stderr.trim().split('\n').at(-1) ?? ''}`,
+          message: `node ${node.name}: inspecting the control plane failed with exit code ${survey.exitCode}: ${meaningfulErrorLine(survey.stderr)}`,
           remedy: `check that ${node.user} can run sudo on ${node.name}`,
           node: node.name,
         });

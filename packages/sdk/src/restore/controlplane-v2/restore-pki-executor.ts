@@ -2,6 +2,7 @@ import type { StepExecutor } from '../../apply/step-executor.js';
 import { shellQuote } from '../../transport/ssh/shell-quote.js';
 import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
 import type { RestorePkiParams } from './node-step-params.js';
+import { meaningfulErrorLine } from './run-node-script.js';
 import { openPlaintextBundleFile } from './stream-bundle-file.js';
 
 /** The extraction: only `etc/kubernetes/pki`, never over an existing file (GNU tar then also leaves the modes of existing folders alone). */
@@ -53,7 +54,7 @@ export const restorePkiExecutor: StepExecutor<RestorePkiParams> = {
         code: 'CPV2_RESTORE_COMMAND_FAILED',
         message: `step ${step.id} on node ${params.node}: extracting ${params.bundleFile} ${
           result.exitCode !== 0
-            ? `failed with exit code ${result.exitCode}: ${result.stderr.trim().split('\n').at(-1)}`
+            ? `failed with exit code ${result.exitCode}: ${meaningfulErrorLine(result.stderr)}`
             : 'did not bring back'
         }${stillMissing.length > 0 ? ` (still missing: ${stillMissing.join(', ')})` : ''}`,
         remedy: `check /etc/kubernetes/pki on ${params.node} and that the bundle's PKI archive is of this node`,

@@ -33,13 +33,7 @@ export async function runNodeScript(options: RunNodeScriptOptions): Promise<SshE
     signal: context.signal,
   });
   if (result.exitCode === 0) return result;
-  const lastLine =
-    result.stderr
-      .replace(/\r/g, '')
-      .trim()
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .at(-1) ?? '';
+  const lastLine = meaningfulErrorLine(result.stderr);
   const status = result.exitCode === null ? `signal ${result.exitSignal}` : `exit code ${result.exitCode}`;
   const conflict = result.exitCode === stateConflictExitCode;
   throw new ControlplaneV2RestoreError({
@@ -74,4 +68,16 @@ export async function pollUntil<T>(options: {
     if (Date.now() >= deadline) throw options.onTimeout(last);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
   }
+}
+
+/** The last line of stderr that says something: usage hints such as docker's "Run 'docker run --help'" are skipped. */
+export function meaningfulErrorLine(stderr: string): string {
+  return (
+    stderr
+      .replace(/\r/g, '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !/^(Run|See) '.*--help'/.test(line))
+      .at(-1) ?? ''
+  );
 }

@@ -3,7 +3,7 @@ import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
 import { memberProbeDockerCommand } from './node-scripts.js';
 import type { WaitHealthyParams } from './node-step-params.js';
 import { type MemberProbe, parseMemberProbe } from './parse-member-probe.js';
-import { pollUntil } from './run-node-script.js';
+import { meaningfulErrorLine, pollUntil } from './run-node-script.js';
 
 /** A member as the restore leaves it; the `members` output of `controlplane-v2.wait-healthy`. */
 export interface RestoredMember {
@@ -107,7 +107,7 @@ async function probeMember(options: {
     });
     const probe = parseMemberProbe({ output: `${result.stdout.toString()}\n${result.stderr}` });
     if (probe) return probe;
-    const line = result.stderr.replace(/\r/g, '').trim().split('\n').filter(Boolean).at(-1);
+    const line = meaningfulErrorLine(result.stderr);
     return `${member.memberName} on ${member.node} does not answer${line ? ` (${line})` : ''}`;
   } catch (error) {
     return `${member.memberName} on ${member.node} cannot be probed: ${(error as Error).message}`;
