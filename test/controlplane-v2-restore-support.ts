@@ -190,6 +190,10 @@ export function stepContext(options: {
   pool: ReturnType<typeof sshPool>;
   workDirectory: string;
   outputs: Record<string, Record<string, unknown>>;
+  /** Default: never aborted. */
+  signal?: AbortSignal;
+  /** Default: progress is dropped. */
+  onProgress?: StepContext['onProgress'];
 }): StepContext {
   let admin: Promise<KubeConnection> | undefined;
   let user: Promise<KubeConnection> | undefined;
@@ -214,8 +218,8 @@ export function stepContext(options: {
     ssh: (node) => options.pool.ssh(node),
     workDirectory: options.workDirectory,
     outputs: options.outputs,
-    onProgress: () => {},
-    signal: new AbortController().signal,
+    onProgress: options.onProgress ?? (() => {}),
+    signal: options.signal ?? new AbortController().signal,
   };
 }
 

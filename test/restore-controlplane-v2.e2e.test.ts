@@ -170,7 +170,7 @@ describe('Controlplane V2 non-HA restore through the controlplane-v2.* steps (re
     ).toBe('600\n600\n');
   });
 
-  it('undo after every change step leaves the node as it was: same manifests, the same member directory, the data since kept', async () => {
+  it('a run killed mid-step is repeated, then undo of every change step leaves the node as it was: same manifests, same member directory, the data since kept', async () => {
     const node = config.userCluster.controlPlaneNodes[0]!.name;
     const { bundle, identity } = await writeTestBundle({
       lab,
@@ -201,6 +201,24 @@ describe('Controlplane V2 non-HA restore through the controlplane-v2.* steps (re
     );
     expect(changing).toHaveLength(5);
     const context = stepContext({ config, bundle, identity, pool, workDirectory: base, outputs: {} });
+    // The run is killed while stop-control-plane waits for etcd to go; the next run repeats the step.
+    await applySteps({ steps: changing.slice(0, 1), context });
+    const killed = new AbortController();
+    const killedContext = stepContext({
+      config,
+      bundle,
+      identity,
+      pool,
+      workDirectory: base,
+      outputs: {},
+      signal: killed.signal,
+      // Killed once the manifests are aside and the step waits for etcd to stop.
+      onProgress: (event) => {
+        if (event.message.startsWith('waiting for etcd')) killed.abort();
+      },
+    });
+    await expect(applySteps({ steps: changing.slice(1, 2), context: killedContext })).rejects.toThrow();
+    expect(await onNode(pool, node, 'ls -A /etc/kubernetes/manifests')).toBe('');
     await applySteps({ steps: changing, context });
     // The restored member runs now: the data of `kept` is gone from the API until the undo.
     expect(await configMapNames(lab)).not.toContain('kept');
