@@ -1,16 +1,18 @@
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runKubectl } from '../packages/sandbox/src/apiserver/test-support/run-kubectl.js';
-import type { Sandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
+import { type Sandbox, startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
 import { retryUntil, runTool } from '../packages/sandbox/src/lab/testing/run-tool.js';
 import type { StepContext } from '../packages/sdk/src/apply/step-executor.js';
 import { createBundleWriter } from '../packages/sdk/src/bundle/create-bundle-writer.js';
 import { type Bundle, readBundle } from '../packages/sdk/src/bundle/read-bundle.js';
 import { ageEncrypt } from '../packages/sdk/src/bundle-crypto/age-encrypt.js';
 import type { ClusterConfig } from '../packages/sdk/src/cluster/cluster-config.js';
+import { loadClusterConfig } from '../packages/sdk/src/cluster/load-cluster-config.js';
 import type { PlanStep } from '../packages/sdk/src/plan/plan-step.js';
 import { controlplaneV2StepExecutors } from '../packages/sdk/src/restore/controlplane-v2/index.js';
 import { connectKube, type KubeConnection } from '../packages/sdk/src/transport/kube/connect-kube.js';
@@ -60,6 +62,39 @@ export function sshPool(config: ClusterConfig): {
       connections.clear();
     },
   };
+}
+
+/** A Controlplane V2 lab in a fresh temp folder, its config and an SSH pool; `close` stops and removes all of it. */
+export async function openLab(options: { prefix: string; ha: boolean; jumpHost: boolean }): Promise<{
+  base: string;
+  lab: Sandbox;
+  config: ClusterConfig;
+  pool: ReturnType<typeof sshPool>;
+  close(): Promise<void>;
+}> {
+  const base = await mkdtemp(join(tmpdir(), options.prefix));
+  let lab: Sandbox | undefined;
+  let pool: ReturnType<typeof sshPool> | undefined;
+  const close = async () => {
+    await pool?.close();
+    await lab?.stop();
+    await rm(base, { recursive: true, force: true });
+  };
+  try {
+    lab = await startSandbox({
+      topology: 'controlplane-v2',
+      ha: options.ha,
+      jumpHost: options.jumpHost,
+      dir: join(base, 'lab'),
+      attached: true,
+    });
+    const config = await loadClusterConfig({ path: lab.config });
+    pool = sshPool(config);
+    return { base, lab, config, pool, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** Runs a command as root on a node and returns its stdout (throws on a non-zero exit). */

@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
+import type { Sandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
 import { retryUntil } from '../packages/sandbox/src/lab/testing/run-tool.js';
 import type { ClusterConfig } from '../packages/sdk/src/cluster/cluster-config.js';
-import { loadClusterConfig } from '../packages/sdk/src/cluster/load-cluster-config.js';
 import {
   gatherControlplaneV2Facts,
   planControlplaneV2Restore,
@@ -17,7 +14,8 @@ import {
   diagnose,
   etcdctlCerts,
   onNode,
-  sshPool,
+  openLab,
+  type sshPool,
   stepContext,
   undoSteps,
   userKubectl,
@@ -68,17 +66,17 @@ describe('Controlplane V2 non-HA restore through the controlplane-v2.* steps (re
   let lab: Sandbox;
   let config: ClusterConfig;
   let pool: ReturnType<typeof sshPool>;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), 'edr-cpv2-restore-steps-'));
-    lab = await startSandbox({ topology: 'controlplane-v2', dir: join(base, 'lab'), attached: true });
-    config = await loadClusterConfig({ path: lab.config });
-    pool = sshPool(config);
+    ({ base, lab, config, pool, close } = await openLab({
+      prefix: 'edr-cpv2-restore-steps-',
+      ha: false,
+      jumpHost: false,
+    }));
   });
   afterAll(async () => {
-    await pool?.close();
-    await lab?.stop();
-    if (base) await rm(base, { recursive: true, force: true });
+    await close?.();
   });
 
   it('brings back `before` and not `after` with every step applied twice, puts back only the missing PKI, and cleans the node', async () => {
@@ -285,23 +283,17 @@ describe('Controlplane V2 HA restore through a jump host, two of three members b
   let lab: Sandbox;
   let config: ClusterConfig;
   let pool: ReturnType<typeof sshPool>;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), 'edr-cpv2-restore-ha-'));
-    lab = await startSandbox({
-      topology: 'controlplane-v2',
+    ({ base, lab, config, pool, close } = await openLab({
+      prefix: 'edr-cpv2-restore-ha-',
       ha: true,
       jumpHost: true,
-      dir: join(base, 'lab'),
-      attached: true,
-    });
-    config = await loadClusterConfig({ path: lab.config });
-    pool = sshPool(config);
+    }));
   });
   afterAll(async () => {
-    await pool?.close();
-    await lab?.stop();
-    if (base) await rm(base, { recursive: true, force: true });
+    await close?.();
   });
 
   it('restores all three members in parallel groups: `before` and not `after`, every member healthy at the snapshot revision or later', async () => {

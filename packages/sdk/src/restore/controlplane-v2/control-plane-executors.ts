@@ -11,7 +11,7 @@ import {
   stoppedMarker,
 } from './node-scripts.js';
 import type { ControlPlaneManifestParams } from './node-step-params.js';
-import { meaningfulErrorLine, pollUntil, runNodeScript } from './run-node-script.js';
+import { meaningfulErrorLine, pollUntil, runStepScript } from './run-node-script.js';
 import { setInitialClusterState } from './set-initial-cluster-state.js';
 
 /** Consecutive polls (1 s apart) that must find etcd's ports closed: a crash-looping etcd is closed in between restarts. */
@@ -25,24 +25,26 @@ const quietPolls = 3;
 export const stopControlPlaneExecutor: StepExecutor<ControlPlaneManifestParams> = {
   async apply(step, context) {
     const params = step.params;
-    await runNodeScript({
+    await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: moveManifestsAsideScript(params),
-      what: `moving ${params.manifests.join(', ')} to ${params.asideDirectory}`,
+      nodeScript: {
+        script: moveManifestsAsideScript(params),
+        what: `moving ${params.manifests.join(', ')} to ${params.asideDirectory}`,
+      },
     });
     await waitForPortsClosed({ context, stepId: step.id, params });
     return undefined;
   },
   async undo(step, context) {
     const params = step.params;
-    await runNodeScript({
+    await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: moveManifestsBackScript(params),
-      what: `moving the manifests back from ${params.asideDirectory}`,
+      nodeScript: {
+        script: moveManifestsBackScript(params),
+        what: `moving the manifests back from ${params.asideDirectory}`,
+      },
     });
   },
 };
@@ -99,23 +101,25 @@ export const startControlPlaneExecutor: StepExecutor<ControlPlaneManifestParams>
         signal: context.signal,
       });
     }
-    await runNodeScript({
+    await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: moveRestoredManifestsInScript(params),
-      what: `moving the manifests back into ${params.manifestsDirectory}`,
+      nodeScript: {
+        script: moveRestoredManifestsInScript(params),
+        what: `moving the manifests back into ${params.manifestsDirectory}`,
+      },
     });
     return undefined;
   },
   async undo(step, context) {
     const params = step.params;
-    const result = await runNodeScript({
+    const result = await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: moveRestoredManifestsOutScript(params),
-      what: `moving the restored manifests out of ${params.manifestsDirectory}`,
+      nodeScript: {
+        script: moveRestoredManifestsOutScript(params),
+        what: `moving the restored manifests out of ${params.manifestsDirectory}`,
+      },
     });
     if (result.stdout.toString().includes(stoppedMarker)) {
       await waitForPortsClosed({ context, stepId: step.id, params });

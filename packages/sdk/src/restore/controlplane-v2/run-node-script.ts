@@ -1,4 +1,5 @@
-import type { StepContext } from '../../apply/step-executor.js';
+import type { StepContext, StepExecutor } from '../../apply/step-executor.js';
+import type { PlanStep } from '../../plan/plan-step.js';
 import type { SshExecResult } from '../../transport/ssh/ssh-connection.js';
 import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
 import { stateConflictExitCode } from './node-scripts.js';
@@ -80,4 +81,49 @@ export function meaningfulErrorLine(stderr: string): string {
       .filter((line) => line !== '' && !/^(Run|See) '.*--help'/.test(line))
       .at(-1) ?? ''
   );
+}
+
+/** What one root script on the step's node is: the script, and what it does for errors. */
+export interface NodeScript {
+  script: string;
+  what: string;
+  timeoutMs?: number;
+}
+
+/** Runs a root script on the node named by the step's `params.node`; see {@link runNodeScript}. */
+export function runStepScript(options: {
+  step: PlanStep<string, { node: string }>;
+  context: StepContext;
+  nodeScript: NodeScript;
+}): Promise<SshExecResult> {
+  const { step, nodeScript } = options;
+  return runNodeScript({
+    context: options.context,
+    stepId: step.id,
+    node: step.params.node,
+    script: nodeScript.script,
+    what: nodeScript.what,
+    ...(nodeScript.timeoutMs === undefined ? {} : { timeoutMs: nodeScript.timeoutMs }),
+  });
+}
+
+/** An executor whose `apply` (and `undo`, when given) each run one root script on the step's node. */
+export function nodeScriptExecutor<Params extends { node: string }>(options: {
+  apply: (params: Params) => NodeScript;
+  undo?: (params: Params) => NodeScript;
+}): StepExecutor<Params> {
+  const undo = options.undo;
+  return {
+    async apply(step, context) {
+      await runStepScript({ step, context, nodeScript: options.apply(step.params) });
+      return undefined;
+    },
+    ...(undo
+      ? {
+          async undo(step, context) {
+            await runStepScript({ step, context, nodeScript: undo(step.params) });
+          },
+        }
+      : {}),
+  };
 }

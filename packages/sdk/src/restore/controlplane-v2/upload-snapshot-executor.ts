@@ -3,7 +3,7 @@ import { shellQuote } from '../../transport/ssh/shell-quote.js';
 import { ControlplaneV2RestoreError } from './controlplane-v2-restore-error.js';
 import { prepareStagingScript, removeSnapshotScript } from './node-scripts.js';
 import type { UploadSnapshotParams } from './node-step-params.js';
-import { runNodeScript } from './run-node-script.js';
+import { runStepScript } from './run-node-script.js';
 import { openPlaintextBundleFile } from './stream-bundle-file.js';
 
 /**
@@ -16,12 +16,10 @@ export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
   async apply(step, context) {
     const params = step.params;
     const snapshotPath = `${params.stagingDirectory}/snapshot.db`;
-    const prepared = await runNodeScript({
+    const prepared = await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: prepareStagingScript(params),
-      what: `creating ${params.stagingDirectory}`,
+      nodeScript: { script: prepareStagingScript(params), what: `creating ${params.stagingDirectory}` },
     });
     const alreadyThere = Number(prepared.stdout.toString().trim()) || 0;
     const ssh = await context.ssh(params.node);
@@ -53,21 +51,20 @@ export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
       plaintext.stream.destroy();
     }
     const sent = await plaintext.done;
-    const check = await runNodeScript({
+    const check = await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: `sha256sum -- ${shellQuote(snapshotPath)}`,
-      what: `hashing ${snapshotPath}`,
+      nodeScript: { script: `sha256sum -- ${shellQuote(snapshotPath)}`, what: `hashing ${snapshotPath}` },
     });
     const remote = check.stdout.toString().trim().split(/\s+/)[0];
     if (remote !== sent.sha256) {
-      await runNodeScript({
+      await runStepScript({
+        step,
         context,
-        stepId: step.id,
-        node: params.node,
-        script: `rm -f -- ${shellQuote(snapshotPath)}`,
-        what: `removing the damaged ${snapshotPath}`,
+        nodeScript: {
+          script: `rm -f -- ${shellQuote(snapshotPath)}`,
+          what: `removing the damaged ${snapshotPath}`,
+        },
       });
       throw new ControlplaneV2RestoreError({
         code: 'CPV2_RESTORE_COMMAND_FAILED',
@@ -88,12 +85,13 @@ export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
   },
   async undo(step, context) {
     const params = step.params;
-    await runNodeScript({
+    await runStepScript({
+      step,
       context,
-      stepId: step.id,
-      node: params.node,
-      script: removeSnapshotScript(params),
-      what: `removing ${params.stagingDirectory}/snapshot.db`,
+      nodeScript: {
+        script: removeSnapshotScript(params),
+        what: `removing ${params.stagingDirectory}/snapshot.db`,
+      },
     });
   },
 };
