@@ -56,20 +56,14 @@ async function restoreMember(options: {
   secret: string;
   snapshotPath: string;
   member: number;
+  /** The node that runs (or ran) kube-etcd-N, where its PVC is. */
+  node: string;
   restoreFlags: string;
   restoredDirectory: string;
 }): Promise<void> {
   const { admin, namespace, member } = options;
   const utility = `etcd-utility-${member}`;
-  const node = await admin([
-    'get',
-    'pod',
-    `kube-etcd-${member}`,
-    '-n',
-    namespace,
-    '-o',
-    'jsonpath={.spec.nodeName}',
-  ]);
+  const node = options.node;
   await admin(
     ['create', '-f', '-'],
     utilityPodYaml({ cluster: namespace, member, node, version: gkeOnPremVersion, secret: options.secret }),
@@ -104,11 +98,16 @@ async function restoreMember(options: {
   await admin(['delete', 'pod', utility, '-n', namespace]);
 }
 
+function nodeOf(admin: Kubectl, namespace: string, member: number): Promise<string> {
+  return admin(['get', 'pod', `kube-etcd-${member}`, '-n', namespace, '-o', 'jsonpath={.spec.nodeName}']);
+}
+
 /** The runbook's non-HA Kubeception restore: member 0 restored through `etcd-utility-0`, then `kube-etcd-0` deleted. */
 export const runbookKubeceptionRestore: DrillRestore = async (args) => {
   const started = Date.now();
   const prepared = await prepare(args);
-  await restoreMember({ ...prepared, member: 0, restoreFlags: '', restoredDirectory: 'default.etcd' });
+  const node = await nodeOf(prepared.admin, prepared.namespace, 0);
+  await restoreMember({ ...prepared, member: 0, node, restoreFlags: '', restoredDirectory: 'default.etcd' });
   await prepared.admin(['delete', 'pod', 'kube-etcd-0', '-n', prepared.namespace]);
   return { revision: prepared.revision, durationMs: Date.now() - started };
 };
@@ -116,7 +115,10 @@ export const runbookKubeceptionRestore: DrillRestore = async (args) => {
 /**
  * The runbook's HA Kubeception restore: save and delete PDB `kube-apiserver-pdb`, scale `kube-apiserver` and
  * `gke-master-etcd-maintenance` to 0, restore every member through its utility pod with its own `--name` and
- * peer URL, `rollout restart statefulset kube-etcd`, scale back (3 and 1), re-create the PDB.
+ * peer URL, scale back (3 and 1), re-create the PDB. One departure: `kube-etcd` is scaled to 0 while the data
+ * is swapped and back to 3 after, instead of `rollout restart`. Done as written, the surviving member keeps
+ * running on the old log; a restored member that restarts early (they crash-loop) joins it under the same
+ * cluster ID and pulls the writes made after the backup back in (seen here under load: after-probes came back).
  */
 export const runbookKubeceptionHaRestore: DrillRestore = async (args) => {
   const started = Date.now();
@@ -128,6 +130,13 @@ export const runbookKubeceptionHaRestore: DrillRestore = async (args) => {
   await admin(['scale', '--replicas', '0', 'statefulset', 'kube-apiserver', '-n', namespace]);
   await admin(['scale', '--replicas', '0', 'deployment', 'gke-master-etcd-maintenance', '-n', namespace]);
   const members = [0, 1, 2];
+  const nodes = await Promise.all(members.map((member) => nodeOf(admin, namespace, member)));
+  await admin(['scale', '--replicas', '0', 'statefulset', 'kube-etcd', '-n', namespace]);
+  await waitFor(
+    async () => !/kube-etcd-\d/.test(await admin(['get', 'pods', '-n', namespace, '-o', 'name'])),
+    120_000,
+    'every kube-etcd pod to stop',
+  );
   const initialCluster = members
     .map((member) => `kube-etcd-${member}=https://kube-etcd-${member}.kube-etcd:2380`)
     .join(',');
@@ -135,11 +144,12 @@ export const runbookKubeceptionHaRestore: DrillRestore = async (args) => {
     await restoreMember({
       ...prepared,
       member,
+      node: nodes[member]!,
       restoreFlags: `--name=kube-etcd-${member} --initial-cluster=${initialCluster} --initial-cluster-token=etcd-cluster-1 --initial-advertise-peer-urls=https://kube-etcd-${member}.kube-etcd:2380`,
       restoredDirectory: `kube-etcd-${member}.etcd`,
     });
   }
-  await admin(['rollout', 'restart', 'statefulset', 'kube-etcd', '-n', namespace]);
+  await admin(['scale', '--replicas', '3', 'statefulset', 'kube-etcd', '-n', namespace]);
   await admin(['scale', '--replicas', '3', 'statefulset', 'kube-apiserver', '-n', namespace]);
   await admin(['scale', '--replicas', '1', 'deployment', 'gke-master-etcd-maintenance', '-n', namespace]);
   await admin(['apply', '-f', join(args.workDirectory, 'kube-apiserver-pdb.yaml')]);

@@ -15,6 +15,12 @@ export type {
 } from './cluster/verify-cluster.js';
 export { verifyCluster } from './cluster/verify-cluster.js';
 export type {
+  DrillOptionsBase,
+  RunDrillOptions,
+  SandboxDrillOptions,
+  TargetDrillOptions,
+} from './drill/drill-options.js';
+export type {
   DrillReport,
   DrillRestore,
   DrillRestoreArguments,
@@ -25,7 +31,6 @@ export type {
   DrillStepEvent,
 } from './drill/drill-report.js';
 export { formatBytes, formatDuration, renderDrillMarkdown } from './drill/render-drill-markdown.js';
-export type { RunDrillOptions, SandboxDrillOptions, TargetDrillOptions } from './drill/run-drill.js';
 export { runDrill } from './drill/run-drill.js';
 export type { DecideVerdictOptions, Decision } from './gkectl/decide-verdict.js';
 export { decideVerdict } from './gkectl/decide-verdict.js';

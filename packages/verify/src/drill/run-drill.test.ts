@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VerifyError } from '../verify-error.js';
-import { type RunDrillOptions, runDrill } from './run-drill.js';
+import type { RunDrillOptions } from './drill-options.js';
+import { runDrill } from './run-drill.js';
 
 const restore = async () => ({ revision: 1, durationMs: 1 });
 
