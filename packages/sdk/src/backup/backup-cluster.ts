@@ -207,8 +207,6 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     let resumes = 0;
     let lastReported = 0;
     const plaintext = async function* (): AsyncGenerator<Buffer> {
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
       emit({ kind: 'transfer', bytesDone: 0, bytesTotal: snapshotSize });
       for await (const chunk of streamPodFile({
         kube: admin,
@@ -231,16 +229,9 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
           lastReported = done;
           emit({ kind: 'transfer', bytesDone: done, bytesTotal: snapshotSize });
         }
-        // Exec frames are small; one awaited disk write (or age chunk) per frame halves the throughput.
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        if (batchBytes >= 1024 * 1024) {
-          yield Buffer.concat(batch);
-          batch = [];
-          batchBytes = 0;
-        }
+        // The bundle writer batches writes itself; copying chunks together here would only cost time.
+        yield chunk;
       }
-      if (batchBytes > 0) yield Buffer.concat(batch);
     };
     await step('transfer', () =>
       addMaybeEncrypted({
@@ -249,6 +240,8 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
         role: 'snapshot',
         content: plaintext(),
         recipients,
+        // Stored as received when not encrypted: the trailer check's pass already gives the file's SHA-256.
+        digest: () => ({ size: hasher.size, sha256: hasher.result().fileSha256 }),
       }),
     );
 
@@ -426,10 +419,16 @@ async function addMaybeEncrypted(options: {
   role: 'snapshot' | 'object';
   content: BundleContent;
   recipients: string[];
+  digest?: () => { size: number; sha256: string };
 }): Promise<void> {
   const { writer, path, role, recipients } = options;
   if (recipients.length === 0) {
-    await writer.addFile({ path, role, content: options.content });
+    await writer.addFile({
+      path,
+      role,
+      content: options.content,
+      ...(options.digest ? { digest: options.digest } : {}),
+    });
     return;
   }
   const source = Readable.from(
