@@ -1,4 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { connectKube, type EtcdDrError, type KubeConnection } from '@etcd-dr/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +119,39 @@ describe('execInPod against the lab API server', () => {
       .catch((caught) => caught)) as EtcdDrError;
     expect(error.code).toBe('KUBE_NOT_FOUND');
     expect(error.message).toContain('no-such-pod');
+  });
+
+  it('fails with KUBE_TIMEOUT when the server accepts the connection but never answers the upgrade', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port)),
+    );
+    const directory = await mkdtemp(join(tmpdir(), 'etcd-dr-exec-silent-'));
+    try {
+      const kubeconfigPath = join(directory, 'kubeconfig');
+      await writeFile(
+        kubeconfigPath,
+        `apiVersion: v1
+kind: Config
+clusters: [{name: silent, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
+users: [{name: nobody, user: {token: t}}]
+contexts: [{name: silent, context: {cluster: silent, user: nobody}}]
+current-context: silent
+`,
+        { mode: 0o600 },
+      );
+      const silentKube = await connectKube({ kubeconfigPath });
+      const error = (await silentKube
+        .exec({ ...where, command: ['true'], idleTimeoutMs: 500 })
+        .catch((caught) => caught)) as EtcdDrError;
+      expect(error.code).toBe('KUBE_TIMEOUT');
+      expect(error.message).toContain('did not answer the exec upgrade within 500 ms');
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('stops on abort and reports the abort reason', async () => {

@@ -72,7 +72,11 @@ export async function execInPod(
   if (options.stdin !== undefined) query.set('stdin', 'true');
   const url = `${server}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
   const requestOptions: Record<string, unknown> = {};
-  await kubeConfig.applyToHTTPSOptions(requestOptions);
+  try {
+    await kubeConfig.applyToHTTPSOptions(requestOptions);
+  } catch (error) {
+    throw toKubeError(error, { server, what, kubeconfigPath });
+  }
 
   const totalTimeout = () =>
     new KubeError({
@@ -83,16 +87,29 @@ export async function execInPod(
       isRetryable: true,
     });
   const started = Date.now();
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const total = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const unanswered = AbortSignal.timeout(idleTimeoutMs);
   const opening = AbortSignal.any([
     ...(options.signal ? [options.signal] : []),
-    ...(options.timeoutMs === undefined ? [] : [AbortSignal.timeout(options.timeoutMs)]),
+    ...(total ? [total] : []),
+    unanswered,
   ]);
   let opened: Awaited<ReturnType<typeof openWebSocket>>;
   try {
     opened = await openWebSocket({ url, protocols: ['v5.channel.k8s.io'], requestOptions, signal: opening });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
-    if (opening.aborted) throw totalTimeout();
+    if (total?.aborted) throw totalTimeout();
+    if (unanswered.aborted) {
+      throw new KubeError({
+        code: 'KUBE_TIMEOUT',
+        server,
+        message: `${what}: the API server did not answer the exec upgrade within ${idleTimeoutMs} ms`,
+        remedy: 'the API server is overloaded or unreachable; check it and try again',
+        isRetryable: true,
+      });
+    }
     throw toKubeError(error, { server, what, kubeconfigPath });
   }
   if (opened.kind === 'refused') {
@@ -140,14 +157,13 @@ export async function execInPod(
     };
 
     let idleTimer: NodeJS.Timeout | undefined;
-    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     let lastFrameAt = Date.now();
     // Re-armed from the last arrival rather than on every chunk: a bulk stream brings thousands a second.
     const armIdle = (delay: number) => {
       idleTimer = setTimeout(() => {
         const quiet = Date.now() - lastFrameAt;
-        if (quiet < idleTimeoutMs || waitingForDrain) {
-          armIdle(waitingForDrain ? idleTimeoutMs : idleTimeoutMs - quiet);
+        if (quiet < idleTimeoutMs) {
+          armIdle(idleTimeoutMs - quiet);
           return;
         }
         finish(
