@@ -15,6 +15,8 @@ export interface AddBundleContentOptions {
   content: BundleContent;
   /** age recipients; when given the content is encrypted as it streams in, never stored in clear. */
   recipients: string[];
+  /** The plaintext's size and SHA-256 when the caller already computed them; used only when stored unencrypted. */
+  digest?: () => { size: number; sha256: string };
 }
 
 /** Adds one file to a bundle, age-encrypting it on the way when recipients are given. */
@@ -22,7 +24,13 @@ export async function addBundleContent(options: AddBundleContentOptions): Promis
   const { writer, path, role, recipients } = options;
   const node = options.node === undefined ? {} : { node: options.node };
   if (recipients.length === 0) {
-    await writer.addFile({ path, role, ...node, content: options.content });
+    await writer.addFile({
+      path,
+      role,
+      ...node,
+      content: options.content,
+      ...(options.digest ? { digest: options.digest } : {}),
+    });
     return;
   }
   const source = Readable.from(

@@ -45,3 +45,23 @@ describe('SnapshotStreamHash', () => {
     expect(hashInChunks(bytes.subarray(0, 4_000), [333]).trailerMatches).toBe(false);
   });
 });
+
+describe('SnapshotStreamHash.fileSha256', () => {
+  it('is the SHA-256 of every byte, trailer included, from the same single pass', () => {
+    const bytes = snapshotLike(10_000);
+    const whole = createHash('sha256').update(bytes).digest('hex');
+    for (const chunks of [[bytes.length], [1], [7, 31, 32, 33], [9_999, 1]]) {
+      expect(hashInChunks(bytes, chunks).fileSha256).toBe(whole);
+    }
+    const short = Buffer.from('short');
+    expect(hashInChunks(short, [2]).fileSha256).toBe(createHash('sha256').update(short).digest('hex'));
+  });
+
+  it('answers the same every time and refuses bytes after the result', () => {
+    const hasher = new SnapshotStreamHash();
+    hasher.update(snapshotLike(100));
+    const first = hasher.result();
+    expect(hasher.result()).toEqual(first);
+    expect(() => hasher.update(Buffer.from('late'))).toThrow(/after result/);
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +158,59 @@ describe('createBundleWriter', fsyncTimeout, () => {
     expect(late.code).toBe('BUNDLE_EXISTS');
     expect(await readFile(join(dir, 'late.tar'), 'utf8')).toBe('someone else');
     expect((await readdir(dir)).sort()).toEqual(['late.tar', 'taken']);
+  });
+
+  it('writes many small chunks in order, whole and hashed, pulling only a bounded batch ahead of the disk', async () => {
+    const writer = await createBundleWriter({ directory: dir, name: 'small-chunks' });
+    const chunks = Array.from({ length: 3000 }, (_, index) => randomBytes(1 + ((index * 7919) % 4000)));
+    let pulled = 0;
+    let maxAhead = 0;
+    const path = join(writer.temporaryPath, 'snapshot.db');
+    async function* content() {
+      for (const chunk of chunks) {
+        const onDisk = await stat(path).then(
+          (found) => found.size,
+          () => 0,
+        );
+        maxAhead = Math.max(maxAhead, pulled - onDisk);
+        pulled += chunk.length;
+        yield chunk;
+      }
+    }
+    const stored = await writer.addFile({ path: 'snapshot.db', role: 'snapshot', content: content() });
+    const whole = Buffer.concat(chunks);
+    expect(stored.size).toBe(whole.length);
+    expect(stored.sha256).toBe(createHash('sha256').update(whole).digest('hex'));
+    expect((await readFile(path)).equals(whole)).toBe(true);
+    // One batch being written and one being filled: about 2 MiB at most, never the whole content.
+    expect(maxAhead).toBeLessThanOrEqual(2 * 1024 * 1024 + 4000);
+    await writer.abort();
+  });
+
+  it("takes the producer's digest instead of hashing again, and refuses one that covers other bytes", async () => {
+    const writer = await createBundleWriter({ directory: dir, name: 'digest' });
+    const content = randomBytes(10_000);
+    const given = 'ab'.repeat(32);
+    const stored = await writer.addFile({
+      path: 'snapshot.db',
+      role: 'snapshot',
+      content: [content.subarray(0, 5000), content.subarray(5000)],
+      digest: () => ({ size: content.length, sha256: given }),
+    });
+    expect(stored).toMatchObject({ size: content.length, sha256: given });
+    await writer.abort();
+    const other = await createBundleWriter({ directory: dir, name: 'digest-short' });
+    const error = (await other
+      .addFile({
+        path: 'snapshot.db',
+        role: 'snapshot',
+        content: [content],
+        digest: () => ({ size: content.length - 1, sha256: given }),
+      })
+      .catch((caught) => caught)) as BundleError;
+    expect(error.code).toBe('BUNDLE_FILE_MISMATCH');
+    expect(error.message).toContain('covers 9999 bytes, but 10000 were written');
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('aborts an uncommitted writer at the end of an `await using` block', async () => {

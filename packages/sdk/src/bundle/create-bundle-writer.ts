@@ -44,8 +44,18 @@ export interface AddBundleFileOptions {
   node?: string;
   /** Default `none`. When `age`, `content` is already age-encrypted and `path` ends in `.age`. */
   encryption?: BundleEncryption;
-  /** The stored bytes, streamed to disk once; hashed and counted on the way. */
+  /**
+   * The stored bytes, streamed to disk once; hashed and counted on the way. Chunks are written while the
+   * next ones are read (up to about 2 MiB held), so a chunk must not be changed after it was yielded.
+   */
   content: BundleContent;
+  /**
+   * The SHA-256 of `content`, for a producer that already hashes every byte it yields (the snapshot stream
+   * does, for its trailer check): asked once `content` ended; the writer then skips its own pass over the
+   * bytes, and refuses the file when the producer's `size` is not the number of bytes written. Default: the
+   * writer hashes the content itself.
+   */
+  digest?: () => { size: number; sha256: string };
 }
 
 /** What {@link BundleWriter.commit} needs besides the files: everything else of the manifest. */
@@ -93,6 +103,9 @@ export interface BundleWriter extends AsyncDisposable {
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const writeBatchBytes = 1024 * 1024;
+// Below IOV_MAX (1024), so that one batch is one writev system call.
+const maxBatchChunks = 512;
 
 /**
  * Starts a bundle: checks the final path is free and creates the temporary directory (mode 0700).
@@ -180,21 +193,55 @@ export async function createBundleWriter(options: CreateBundleWriterOptions): Pr
     for (const parent of parents) directories.add(parent);
     const target = join(temporaryPath, file.path);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    const hash = createHash('sha256');
+    const hash = file.digest ? undefined : createHash('sha256');
     let size = 0;
     const handle = await open(target, 'wx', 0o600);
+    // Double buffering: one batch of chunks is written while the next is read, in one writev per batch.
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    let writing: Promise<void> = Promise.resolve();
     try {
+      const flush = async () => {
+        const pending = batch;
+        batch = [];
+        batchBytes = 0;
+        await writing;
+        writing = writeAllVector(handle, pending);
+        writing.catch(() => undefined);
+      };
       for await (const chunk of chunksOf(file.content)) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        hash.update(bytes);
+        if (bytes.length === 0) continue;
+        hash?.update(bytes);
         size += bytes.length;
-        await writeAll(handle, bytes);
+        batch.push(bytes);
+        batchBytes += bytes.length;
+        if (batchBytes >= writeBatchBytes || batch.length >= maxBatchChunks) await flush();
       }
+      await flush();
+      await writing;
       await handle.sync();
     } finally {
+      await writing.catch(() => undefined);
       await handle.close();
     }
-    const stored: BundleFile = { ...record.data, size, sha256: hash.digest('hex') };
+    let sha256: string;
+    if (file.digest) {
+      const given = file.digest();
+      if (given.size !== size) {
+        throw new BundleError({
+          code: 'BUNDLE_FILE_MISMATCH',
+          message: `bundle ${finalPath}: the digest given for ${file.path} covers ${given.size} bytes, but ${size} were written`,
+          remedy: 'this is a bug in the producer of the content; the backup was not kept',
+          bundlePath: finalPath,
+          file: file.path,
+        });
+      }
+      sha256 = given.sha256;
+    } else {
+      sha256 = hash!.digest('hex');
+    }
+    const stored: BundleFile = { ...record.data, size, sha256 };
     files.push(stored);
     return stored;
   };
@@ -327,6 +374,21 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   while (offset < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
     offset += bytesWritten;
+  }
+}
+
+async function writeAllVector(handle: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  let pending = chunks;
+  while (pending.length > 0) {
+    let { bytesWritten } = await handle.writev(pending);
+    // A short write (rare: a full disk or a signal) continues from the first byte not written.
+    let index = 0;
+    while (index < pending.length && bytesWritten >= pending[index]!.length) {
+      bytesWritten -= pending[index]!.length;
+      index++;
+    }
+    pending = pending.slice(index);
+    if (bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
   }
 }
 

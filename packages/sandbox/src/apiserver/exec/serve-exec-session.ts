@@ -5,6 +5,36 @@ import { execChannel, execErrorStatus, execExitStatus, frame } from './exec-chan
 
 const highWaterMark = 1024 * 1024;
 const lowWaterMark = 256 * 1024;
+// A pipe read brings at most 64 KiB; the pool holds what the socket may buffer (highWaterMark) and a little more.
+const pooledFrameBytes = 64 * 1024 + 1;
+const maxPooledFrames = 32;
+
+/**
+ * Reusable frame buffers: a fresh buffer per output chunk (the kubelet copies into a fixed one) makes the
+ * server's garbage collector, not the transfer, the cost of a large exec stream. A buffer goes back to the
+ * pool once the socket has written it.
+ */
+function createFramePool(): {
+  take(channel: number, chunk: Buffer): { frame: Buffer; release(): void };
+} {
+  const free: Buffer[] = [];
+  return {
+    take(channel, chunk) {
+      const size = chunk.length + 1;
+      const pooled = free.pop();
+      const buffer =
+        pooled && pooled.length >= size ? pooled : Buffer.allocUnsafeSlow(Math.max(size, pooledFrameBytes));
+      buffer[0] = channel;
+      chunk.copy(buffer, 1);
+      return {
+        frame: buffer.subarray(0, size),
+        release: () => {
+          if (buffer.length === pooledFrameBytes && free.length < maxPooledFrames) free.push(buffer);
+        },
+      };
+    },
+  };
+}
 
 /**
  * Bridges a runtime exec session and a WebSocket speaking the channel protocol: stdout/stderr go out
@@ -21,6 +51,7 @@ export function serveExecSession(options: {
 }): Promise<void> {
   const { socket, session } = options;
   const outputs: Readable[] = [];
+  const frames = createFramePool();
   let finished = false;
 
   const resumeIfDrained = (): void => {
@@ -38,7 +69,11 @@ export function serveExecSession(options: {
       outputs.push(stream);
       stream.on('data', (chunk: Buffer) => {
         if (socket.readyState !== socket.OPEN) return;
-        socket.send(frame(channel, chunk), { binary: true }, resumeIfDrained);
+        const framed = frames.take(channel, chunk);
+        socket.send(framed.frame, { binary: true }, () => {
+          framed.release();
+          resumeIfDrained();
+        });
         if (socket.bufferedAmount > highWaterMark) stream.pause();
       });
     });

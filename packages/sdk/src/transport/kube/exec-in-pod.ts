@@ -1,9 +1,13 @@
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import WebSocket from 'ws';
+import { encodeClientFrame } from './encode-client-frame.js';
 import { KubeError } from './kube-error.js';
+import { openWebSocket } from './open-web-socket.js';
 import { parseExecStatus } from './parse-exec-status.js';
 import { toKubeError } from './to-kube-error.js';
+import { WebSocketFrameReader, webSocketOpcode } from './websocket-frame-reader.js';
 
 /** Options of {@link execInPod}. */
 export interface ExecInPodOptions {
@@ -38,15 +42,16 @@ export interface ExecInPodResult {
   stdoutBytes: number;
 }
 
-const channel = { stdin: 0, stdout: 1, stderr: 2, status: 3, close: 255 } as const;
+const execChannel = { stdin: 0, stdout: 1, stderr: 2, status: 3, close: 255 } as const;
 const maxStderr = 64 * 1024;
-const maxBufferedStdin = 4 * 1024 * 1024;
 
 /**
  * Runs a command in a container over the exec WebSocket (`v5.channel.k8s.io`), owning the socket rather than
  * using client-node's Exec, which resolves on socket open, ignores backpressure and can hang when the
- * connection drops without a status. Resolves on the status frame once the socket closed and every stdout
- * chunk was accepted by the sink.
+ * connection drops without a status. Frames are read straight off the TLS socket: stdout reaches the sink as
+ * views into the socket's own chunks (no per-message copy or reassembly), and the socket is paused while the
+ * sink is full. Resolves on the status frame once the socket closed and every stdout chunk was accepted by
+ * the sink.
  * @throws KubeError `KUBE_EXEC_CONNECTION_LOST` (retryable) when the socket closes without a status,
  * `KUBE_TIMEOUT`, `KUBE_EXEC_FAILED` when the server refuses the command (e.g. the container is not running),
  * or the mapped HTTP error when the upgrade is refused (`KUBE_NOT_FOUND` for a missing pod).
@@ -65,18 +70,63 @@ export async function execInPod(
   query.set('stdout', 'true');
   query.set('stderr', 'true');
   if (options.stdin !== undefined) query.set('stdin', 'true');
-  const url = `${server.replace(/^http/, 'ws')}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
-  const socketOptions: WebSocket.ClientOptions = { perMessageDeflate: false };
-  await kubeConfig.applyToHTTPSOptions(socketOptions);
-  const socket = new WebSocket(url, ['v5.channel.k8s.io'], socketOptions);
+  const url = `${server}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
+  const requestOptions: Record<string, unknown> = {};
+  try {
+    await kubeConfig.applyToHTTPSOptions(requestOptions);
+  } catch (error) {
+    throw toKubeError(error, { server, what, kubeconfigPath });
+  }
+
+  const totalTimeout = () =>
+    new KubeError({
+      code: 'KUBE_TIMEOUT',
+      server,
+      message: `${what}: did not finish within ${options.timeoutMs} ms`,
+      remedy: 'raise the timeout or check why the command is slow',
+      isRetryable: true,
+    });
+  const started = Date.now();
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const total = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const unanswered = AbortSignal.timeout(idleTimeoutMs);
+  const opening = AbortSignal.any([
+    ...(options.signal ? [options.signal] : []),
+    ...(total ? [total] : []),
+    unanswered,
+  ]);
+  let opened: Awaited<ReturnType<typeof openWebSocket>>;
+  try {
+    opened = await openWebSocket({ url, protocols: ['v5.channel.k8s.io'], requestOptions, signal: opening });
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : error;
+    if (total?.aborted) throw totalTimeout();
+    if (unanswered.aborted) {
+      throw new KubeError({
+        code: 'KUBE_TIMEOUT',
+        server,
+        message: `${what}: the API server did not answer the exec upgrade within ${idleTimeoutMs} ms`,
+        remedy: 'the API server is overloaded or unreachable; check it and try again',
+        isRetryable: true,
+      });
+    }
+    throw toKubeError(error, { server, what, kubeconfigPath });
+  }
+  if (opened.kind === 'refused') {
+    throw toKubeError({ code: opened.status, body: opened.body }, { server, what, kubeconfigPath });
+  }
+  const { socket, head } = opened;
 
   return new Promise<ExecInPodResult>((resolve, reject) => {
     const captured: Buffer[] = [];
     const maxCaptured = options.maxCapturedBytes ?? 16 * 1024 * 1024;
     let stdoutBytes = 0;
     let stderr = '';
+    let statusParts: Buffer[] = [];
     let status: { exitCode: number } | { error: string } | undefined;
+    let channel: number | undefined;
     let pendingWrites = 0;
+    let waitingForDrain = false;
     let settled = false;
     let closed = false;
 
@@ -85,7 +135,7 @@ export async function execInPod(
       if (error) {
         settled = true;
         cleanup();
-        socket.terminate();
+        socket.destroy();
         reject(error);
         return;
       }
@@ -107,39 +157,31 @@ export async function execInPod(
     };
 
     let idleTimer: NodeJS.Timeout | undefined;
-    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-    const touch = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(
-        () =>
-          finish(
-            new KubeError({
-              code: 'KUBE_TIMEOUT',
-              server,
-              message: `${what}: no data for ${idleTimeoutMs} ms`,
-              remedy: 'the pod or the API server stopped answering; check them and try again',
-              isRetryable: true,
-            }),
-          ),
-        idleTimeoutMs,
-      );
+    let lastFrameAt = Date.now();
+    // Re-armed from the last arrival rather than on every chunk: a bulk stream brings thousands a second.
+    const armIdle = (delay: number) => {
+      idleTimer = setTimeout(() => {
+        const quiet = Date.now() - lastFrameAt;
+        if (quiet < idleTimeoutMs) {
+          armIdle(idleTimeoutMs - quiet);
+          return;
+        }
+        finish(
+          new KubeError({
+            code: 'KUBE_TIMEOUT',
+            server,
+            message: `${what}: no data for ${idleTimeoutMs} ms`,
+            remedy: 'the pod or the API server stopped answering; check them and try again',
+            isRetryable: true,
+          }),
+        );
+      }, delay);
     };
+    armIdle(idleTimeoutMs);
     const totalTimer =
       options.timeoutMs === undefined
         ? undefined
-        : setTimeout(
-            () =>
-              finish(
-                new KubeError({
-                  code: 'KUBE_TIMEOUT',
-                  server,
-                  message: `${what}: did not finish within ${options.timeoutMs} ms`,
-                  remedy: 'raise the timeout or check why the command is slow',
-                  isRetryable: true,
-                }),
-              ),
-            options.timeoutMs,
-          );
+        : setTimeout(() => finish(totalTimeout()), Math.max(0, options.timeoutMs - (Date.now() - started)));
     const onAbort = () =>
       finish(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -149,59 +191,84 @@ export async function execInPod(
       options.signal?.removeEventListener('abort', onAbort);
     };
 
-    socket.on('unexpected-response', (_request, response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        finish(toKubeError({ code: response.statusCode, body }, { server, what, kubeconfigPath }));
-      });
-    });
-    socket.on('error', (error) => finish(toKubeError(error, { server, what, kubeconfigPath })));
-    socket.on('open', () => {
-      touch();
-      if (options.stdin !== undefined)
-        void sendStdin(socket, options.stdin).catch((error: Error) => finish(error));
-    });
-    socket.on('message', (data: Buffer) => {
-      touch();
-      if (data.length === 0) return;
-      const payload = data.subarray(1);
-      switch (data[0]) {
-        case channel.stdout: {
-          stdoutBytes += payload.length;
-          if (options.stdout) {
-            pendingWrites++;
-            const accepted = options.stdout.write(payload, () => {
-              pendingWrites--;
-              finish();
-            });
-            if (!accepted) {
-              socket.pause();
-              options.stdout.once('drain', () => socket.resume());
-            }
-          } else if (stdoutBytes > maxCaptured) {
-            finish(
-              new KubeError({
-                code: 'KUBE_EXEC_FAILED',
-                server,
-                message: `${what}: printed more than ${maxCaptured} bytes`,
-                remedy: 'this is a bug in etcd-dr: large outputs must be streamed to a sink',
-              }),
-            );
-          } else {
-            captured.push(Buffer.from(payload));
-          }
-          break;
+    const onStdout = (payload: Buffer) => {
+      stdoutBytes += payload.length;
+      if (options.stdout) {
+        pendingWrites++;
+        const accepted = options.stdout.write(payload, () => {
+          pendingWrites--;
+          finish();
+        });
+        if (!accepted && !waitingForDrain) {
+          waitingForDrain = true;
+          socket.pause();
+          options.stdout.once('drain', () => {
+            waitingForDrain = false;
+            lastFrameAt = Date.now();
+            socket.resume();
+          });
         }
-        case channel.stderr:
-          if (stderr.length < maxStderr) stderr += payload.toString('utf8');
-          break;
-        case channel.status:
-          status = parseExecStatus(payload.toString('utf8'));
-          break;
+      } else if (stdoutBytes > maxCaptured) {
+        finish(
+          new KubeError({
+            code: 'KUBE_EXEC_FAILED',
+            server,
+            message: `${what}: printed more than ${maxCaptured} bytes`,
+            remedy: 'this is a bug in etcd-dr: large outputs must be streamed to a sink',
+          }),
+        );
+      } else {
+        captured.push(Buffer.from(payload));
       }
+    };
+    const reader = new WebSocketFrameReader({
+      onMessageData(bytes, first, last) {
+        let payload = bytes;
+        if (first) channel = undefined;
+        if (channel === undefined && payload.length > 0) {
+          channel = payload[0];
+          payload = payload.subarray(1);
+        }
+        if (payload.length > 0) {
+          if (channel === execChannel.stdout) onStdout(payload);
+          else if (channel === execChannel.stderr && stderr.length < maxStderr)
+            stderr += payload.toString('utf8');
+          else if (channel === execChannel.status) statusParts.push(Buffer.from(payload));
+        }
+        if (last && channel === execChannel.status) {
+          status = parseExecStatus(Buffer.concat(statusParts).toString('utf8'));
+          statusParts = [];
+        }
+      },
+      onControl(opcode, payload) {
+        if (opcode === webSocketOpcode.ping) {
+          socket.write(encodeClientFrame({ opcode: webSocketOpcode.pong, payload }));
+        } else if (opcode === webSocketOpcode.close) {
+          // Answer the closing handshake at once: the server keeps the connection until it hears back.
+          socket.end(encodeClientFrame({ opcode: webSocketOpcode.close, payload: payload.subarray(0, 2) }));
+        }
+      },
     });
+    const onData = (chunk: Buffer) => {
+      lastFrameAt = Date.now();
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        finish(
+          new KubeError({
+            code: 'KUBE_EXEC_CONNECTION_LOST',
+            server,
+            message: `${what}: the exec stream broke the WebSocket protocol (${(error as Error).message}) after ${stdoutBytes} bytes`,
+            remedy: 'a proxy or the API server garbled the stream; run the command again (transfers resume)',
+            isRetryable: true,
+            cause: error,
+          }),
+        );
+      }
+    };
+    // After the upgrade a socket error only means the connection is gone: 'close' follows and reports it.
+    socket.on('error', () => undefined);
+    socket.on('data', onData);
     socket.on('close', () => {
       closed = true;
       if (status === undefined) {
@@ -219,16 +286,24 @@ export async function execInPod(
       }
       finish();
     });
+    if (head.length > 0) onData(head);
+    if (socket.readableFlowing !== true) socket.resume();
+    if (options.stdin !== undefined)
+      void sendStdin(socket, options.stdin).catch((error: Error) => finish(error));
   });
 }
 
-async function sendStdin(socket: WebSocket, stdin: Readable | Buffer | string): Promise<void> {
-  const send = (chunk: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      socket.send(Buffer.concat([Buffer.from([channel.stdin]), chunk]), (error) =>
-        error ? reject(error) : resolve(),
-      );
-    });
+async function sendStdin(socket: Socket, stdin: Readable | Buffer | string): Promise<void> {
+  const send = async (chunk: Uint8Array) => {
+    const payload = Buffer.allocUnsafe(chunk.length + 1);
+    payload[0] = execChannel.stdin;
+    payload.set(chunk, 1);
+    if (socket.destroyed) throw new Error('the exec connection closed while sending stdin');
+    // Bounded memory: wait until the socket flushed what it holds before sending more.
+    if (!socket.write(encodeClientFrame({ opcode: webSocketOpcode.binary, payload }))) {
+      await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    }
+  };
   if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) {
     const buffer = Buffer.from(stdin);
     for (let offset = 0; offset < buffer.length; offset += 64 * 1024) {
@@ -236,11 +311,16 @@ async function sendStdin(socket: WebSocket, stdin: Readable | Buffer | string): 
     }
   } else {
     for await (const chunk of stdin) {
-      await send(Buffer.from(chunk as Buffer));
-      // Bounded memory: wait while the socket holds more than a few MiB we have not yet sent.
-      while (socket.bufferedAmount > maxBufferedStdin) await new Promise((done) => setTimeout(done, 10));
+      await send(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
     }
   }
   // v5.channel.k8s.io: tell the server stdin is done, so `cat >file` or `tar x` ends.
-  socket.send(Buffer.from([channel.close, channel.stdin]));
+  if (!socket.destroyed) {
+    socket.write(
+      encodeClientFrame({
+        opcode: webSocketOpcode.binary,
+        payload: Buffer.from([execChannel.close, execChannel.stdin]),
+      }),
+    );
+  }
 }
