@@ -1,15 +1,29 @@
-import { type DrillRestore, VerifyError } from '@etcd-dr/verify';
+import { loadClusterConfig, RestoreError, restoreCluster } from '@etcd-dr/sdk';
+import type { DrillRestore } from '@etcd-dr/verify';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /**
  * The restore `etcd-dr drill` proves: the single place where the CLI wires the restore engine into the drill.
- * When `applyRestore` lands, this becomes: load the config and bundle, `planRestore`, `applyRestore` with
- * `workDirectory`, and return its revision and duration. Until then it refuses with
- * `VERIFY_RESTORE_UNAVAILABLE`, so a drill reports a failed restore step instead of pretending.
+ * It is exactly what `etcd-dr restore --yes` runs (pre-flight, plan, apply with journal and rollback), with
+ * the journal in the drill's work folder.
  */
-export const drillRestore: DrillRestore = async ({ bundlePath }) => {
-  throw new VerifyError({
-    code: 'VERIFY_RESTORE_UNAVAILABLE',
-    message: `this etcd-dr build has no restore engine, so ${bundlePath} cannot be restored`,
-    remedy: 'use an etcd-dr version with `etcd-dr restore`; until then follow the runbook by hand',
+export const drillRestore: DrillRestore = async ({ configPath, bundlePath, identities, workDirectory }) => {
+  const config = await loadClusterConfig({ path: configPath });
+  const result = await restoreCluster({
+    config,
+    bundlePath,
+    workDirectory,
+    ...(identities && identities.length > 0 ? { identities } : {}),
+    toolVersion: packageJson.version,
   });
+  if (result.outcome !== 'succeeded') {
+    throw new RestoreError({
+      code: 'RESTORE_STEP_FAILED',
+      object: result.cluster,
+      message: `the restore of ${result.cluster} ended ${result.outcome} (journal ${result.journalPath})`,
+      remedy:
+        'read the journal and the step errors above, then run `etcd-dr restore --resume` or restore by hand',
+    });
+  }
+  return { revision: result.revision, durationMs: result.durationMs };
 };

@@ -5,11 +5,11 @@ import { verifyBundle } from '../bundle/verify-bundle.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { EtcdDrError } from '../errors/etcd-dr-error.js';
 import type { PlanStep } from '../plan/plan-step.js';
+import { connectConfigNode } from '../restore/connect-config-node.js';
 import { RestoreError } from '../restore/restore-error.js';
 import type { RestorePlan } from '../restore/restore-plan.js';
 import { restoreStepExecutors } from '../restore/restore-step-executors.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
-import { connectSsh } from '../transport/ssh/connect-ssh.js';
 import type { SshConnection } from '../transport/ssh/ssh-connection.js';
 import { appendRestoreReport } from './append-restore-report.js';
 import { groupSteps } from './group-steps.js';
@@ -222,7 +222,7 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
       ssh: (nodeName) => {
         let connection = sshConnections.get(nodeName);
         if (!connection) {
-          connection = connectToNode({ config, nodeName, signal });
+          connection = connectConfigNode({ config, nodeName, signal });
           sshConnections.set(nodeName, connection);
         }
         return connection;
@@ -433,32 +433,6 @@ async function openVerifiedBundle(path: string): Promise<Bundle> {
   const verification = await verifyBundle({ path });
   if (!verification.ok) throw verification.error;
   return verification.bundle;
-}
-
-async function connectToNode(options: {
-  config: ClusterConfig;
-  nodeName: string;
-  signal: AbortSignal;
-}): Promise<SshConnection> {
-  const { config, nodeName } = options;
-  const node = [
-    ...config.userCluster.controlPlaneNodes,
-    ...(config.adminCluster.controlPlaneNode ? [config.adminCluster.controlPlaneNode] : []),
-  ].find((entry) => entry.name === nodeName);
-  if (!node) {
-    throw new RestoreError({
-      code: 'RESTORE_OBJECT_NOT_FOUND',
-      object: `node ${nodeName}`,
-      message: `node ${nodeName} is not in the config's controlPlaneNodes`,
-      remedy: 'add it to etcd-dr.yaml',
-    });
-  }
-  return connectSsh({
-    node,
-    ...(config.jumpHost ? { jumpHost: config.jumpHost } : {}),
-    ...(node.hostKey ? { expectedHostKey: node.hostKey } : {}),
-    signal: options.signal,
-  });
 }
 
 function membersOf(journal: RestoreJournal, plan: RestorePlan): RestoreResult['members'] {

@@ -4,6 +4,10 @@ import { isPodReady, kubeEtcdPods } from '../backup/pick-etcd-pod.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
+import type { SshConnection } from '../transport/ssh/ssh-connection.js';
+import { connectConfigNode } from './connect-config-node.js';
+import { gatherControlplaneV2Facts } from './controlplane-v2/gather-controlplane-v2-facts.js';
+import { type EtcdManifestFacts, parseEtcdManifest } from './controlplane-v2/parse-etcd-manifest.js';
 import { RestoreError } from './restore-error.js';
 import type { KubeceptionTargetFacts, RestoreTarget } from './restore-target.js';
 
@@ -76,16 +80,41 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
     });
   }
   if (topology === 'controlplane-v2') {
-    return {
-      ...base,
-      topology,
-      members: config.userCluster.controlPlaneNodes.map((node) => ({
-        name: node.name,
-        peerUrl: `https://${node.address}:2380`,
-        node: node.name,
-      })),
-      ...(config.etcdUtilImage ? { etcdUtilImage: config.etcdUtilImage, etcdUtilImageSource: 'config' } : {}),
+    const connections = new Map<string, Promise<SshConnection>>();
+    const ssh = (nodeName: string) => {
+      let connection = connections.get(nodeName);
+      if (!connection) {
+        connection = connectConfigNode({ config, nodeName });
+        connections.set(nodeName, connection);
+      }
+      return connection;
     };
+    try {
+      const facts = await gatherControlplaneV2Facts({ config, ssh });
+      return {
+        ...base,
+        topology,
+        members: facts.nodes.map((node) => ({
+          name: node.name,
+          peerUrl: manifestOf(node.etcdManifest?.text)?.peerUrl ?? `https://${node.address}:2380`,
+          node: node.name,
+        })),
+        ...etcdVersionOf(manifestOf(facts.nodes[0]?.etcdManifest?.text)?.image),
+        controlplaneV2: facts,
+        ...(config.etcdUtilImage
+          ? { etcdUtilImage: config.etcdUtilImage, etcdUtilImageSource: 'config' as const }
+          : {}),
+      };
+    } finally {
+      await Promise.all(
+        [...connections.values()].map((connection) =>
+          connection.then(
+            (open) => open.close(),
+            () => undefined,
+          ),
+        ),
+      );
+    }
   }
   if (!etcdSet) {
     throw new RestoreError({
@@ -208,4 +237,19 @@ function forRecreation(object: object): Record<string, unknown> {
   }
   delete plain.status;
   return plain;
+}
+
+/** The etcd manifest's facts, or undefined when it is absent or unreadable (the planner then says why). */
+function manifestOf(text: string | undefined): EtcdManifestFacts | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseEtcdManifest({ text });
+  } catch {
+    return undefined;
+  }
+}
+
+function etcdVersionOf(image: string | undefined): { etcdVersion?: string } {
+  const version = /:v?(\d+\.\d+\.\d+)/.exec(image ?? '')?.[1];
+  return version ? { etcdVersion: version } : {};
 }

@@ -172,19 +172,26 @@ describe('planRestore (Kubeception)', () => {
     expect(forced.cluster.members).toHaveLength(1);
   });
 
-  it('refuses Controlplane V2 with RESTORE_TOPOLOGY_UNSUPPORTED until its planner is plugged in', () => {
+  it('hands Controlplane V2 to its planner, which needs the nodes gathered over SSH and the etcd-util image', () => {
     const cpv2 = {
       ...manifest(1),
       cluster: { ...manifest(1).cluster, topology: 'controlplane-v2' as const },
     };
-    expect(() =>
+    const plan = (extra: Partial<RestoreTarget>) => () =>
       planRestore({
         manifest: cpv2,
         bundlePath: '/b',
-        target: target(1, { topology: 'controlplane-v2' }),
+        target: { ...target(1, { topology: 'controlplane-v2' }), ...extra },
         createdAt,
-      }),
-    ).toThrow(expect.objectContaining({ code: 'RESTORE_TOPOLOGY_UNSUPPORTED' }));
+      });
+    expect(plan({})).toThrow(expect.objectContaining({ code: 'RESTORE_OBJECT_NOT_FOUND' }));
+    expect(plan({ controlplaneV2: { nodes: [] }, etcdUtilImage: undefined })).toThrow(
+      expect.objectContaining({ code: 'RESTORE_IMAGE_UNKNOWN' }),
+    );
+    // With facts and an image, the Controlplane V2 planner's own checks run (here: no node in the config).
+    expect(plan({ controlplaneV2: { nodes: [] }, etcdUtilImage: 'etcd-util:1' })).toThrow(
+      expect.objectContaining({ code: 'CPV2_RESTORE_PLAN_INVALID' }),
+    );
   });
 
   it("refuses when a member's node is not Ready", () => {

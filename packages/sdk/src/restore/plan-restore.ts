@@ -1,5 +1,6 @@
 import type { BundleManifest } from '../bundle/bundle-manifest.js';
 import type { PlanStep } from '../plan/plan-step.js';
+import { planControlplaneV2Restore } from './controlplane-v2/plan-controlplane-v2-restore.js';
 import { planKubeceptionRestore } from './kubeception/plan-kubeception-restore.js';
 import { RestoreError } from './restore-error.js';
 import type { RestorePlan } from './restore-plan.js';
@@ -36,14 +37,38 @@ export interface TopologyRestorePlannerOptions {
 /** A topology's planner: the ordered steps for the target (pure). */
 export type TopologyRestorePlanner = (options: TopologyRestorePlannerOptions) => PlanStep[];
 
-/**
- * The planners by topology: the one place a topology's restore is plugged in. Controlplane V2 has none yet:
- * wire `planControlplaneV2Restore` (packages/sdk/src/restore/controlplane-v2/) here.
- */
+/** The planners by topology: the one place a topology's restore is plugged in. */
 export const restorePlanners: Record<RestoreTarget['topology'], TopologyRestorePlanner | undefined> = {
   kubeception: planKubeceptionRestore,
-  'controlplane-v2': undefined,
+  'controlplane-v2': planControlplaneV2FromTarget,
 };
+
+function planControlplaneV2FromTarget(options: TopologyRestorePlannerOptions): PlanStep[] {
+  const { target } = options;
+  if (!target.controlplaneV2) {
+    throw new RestoreError({
+      code: 'RESTORE_OBJECT_NOT_FOUND',
+      object: `cluster ${target.clusterName}`,
+      message: `no control-plane node facts were gathered for ${target.clusterName}`,
+      remedy: 'gather the target with gatherRestoreTarget, which reads every control-plane node over SSH',
+    });
+  }
+  if (!target.etcdUtilImage) {
+    throw new RestoreError({
+      code: 'RESTORE_IMAGE_UNKNOWN',
+      object: `cluster ${target.clusterName}`,
+      message: `the etcd-util image the nodes run the restore with is unknown for ${target.clusterName}`,
+      remedy:
+        'set etcdUtilImage in etcd-dr.yaml (gcr.io/gke-on-prem-release/etcd-util:<GKE on-prem version>)',
+    });
+  }
+  return planControlplaneV2Restore({
+    manifest: options.manifest,
+    facts: target.controlplaneV2,
+    etcdUtilImage: target.etcdUtilImage,
+    ...(options.waitTimeoutMs === undefined ? {} : { healthTimeoutMs: options.waitTimeoutMs }),
+  });
+}
 
 /** Pure: the id of a restore planned at `date`, `YYYYMMDDTHHMMSSZ`. */
 export function restoreIdOf(date: Date): string {
@@ -55,7 +80,7 @@ export function restoreIdOf(date: Date): string {
 
 /**
  * Pure: checks that the target is the bundle's cluster and returns the ordered, serializable steps of the
- * restore for its topology (Kubeception non-HA and HA today). Prints nothing and touches nothing.
+ * restore for its topology (Kubeception and Controlplane V2, non-HA and HA). Prints nothing and touches nothing.
  * @throws RestoreError `RESTORE_TARGET_MISMATCH` (name, topology, member count or names differ and
  * `forceOtherCluster` is not set), `RESTORE_TOPOLOGY_UNSUPPORTED`, and the topology planner's errors
  * (`RESTORE_OBJECT_NOT_FOUND`, `RESTORE_IMAGE_UNKNOWN`).

@@ -1,4 +1,5 @@
 import type { BundleMember } from '../bundle/bundle-manifest.js';
+import type { ControlplaneV2Facts } from './controlplane-v2/controlplane-v2-facts.js';
 
 /**
  * The live facts a restore is planned from, gathered by `gatherRestoreTarget` before anything changes.
@@ -24,8 +25,8 @@ export interface RestoreTarget {
   etcdUtilImageSource?: 'config' | 'gke-master-etcd-maintenance' | 'onpremusercluster';
   /** Kubeception facts (namespace USER of the admin cluster). */
   kubeception?: KubeceptionTargetFacts;
-  /** Controlplane V2 facts, gathered by the Controlplane V2 restore (free-form until it is plugged in). */
-  controlplaneV2?: Record<string, unknown>;
+  /** Controlplane V2 facts: every control-plane node's manifests, missing PKI, free space, docker (over SSH). */
+  controlplaneV2?: ControlplaneV2Facts;
 }
 
 /** What a Kubeception restore needs from namespace USER of the admin cluster. */
