@@ -14,6 +14,8 @@ export type {
   VerifyClusterOptions,
 } from './cluster/verify-cluster.js';
 export { verifyCluster } from './cluster/verify-cluster.js';
+export type { CreateSdkDrillRestoreOptions } from './drill/create-sdk-drill-restore.js';
+export { createSdkDrillRestore } from './drill/create-sdk-drill-restore.js';
 export type {
   DrillOptionsBase,
   RunDrillOptions,
