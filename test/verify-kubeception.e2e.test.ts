@@ -224,7 +224,7 @@ describe('native checks and etcd-dr verify on a Kubeception lab (non-HA): health
     expectOneLineError(await runCli(['drill', '--config', lab.config]), 'VERIFY_DRILL_OPTIONS_INVALID');
   });
 
-  it('etcd-dr drill --config --from checks first, then reports the restore this build lacks as a failed step', async () => {
+  it('etcd-dr drill --config --from checks first, restores with the real engine, and proves the bundle', async () => {
     const result = await runCli([
       'drill',
       '--config',
@@ -236,22 +236,28 @@ describe('native checks and etcd-dr verify on a Kubeception lab (non-HA): health
       '--report-dir',
       join(base, 'reports'),
     ]);
-    expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as DrillReport;
+    expect(report.failures).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(report.verdict).toBe('passed');
     expect(report.steps.map((step) => [step.name, step.outcome])).toEqual([
       ['read-bundle', 'succeeded'],
       ['pre-check', 'succeeded'],
-      ['restore', 'failed'],
-      ['verify', 'skipped'],
-      ['compare-inventory', 'skipped'],
+      ['restore', 'succeeded'],
+      ['verify', 'succeeded'],
+      ['compare-inventory', 'succeeded'],
     ]);
-    expect(report.failures).toEqual([expect.stringMatching(/^restore: VERIFY_RESTORE_UNAVAILABLE: /)]);
+    expect(report.restore?.revision).toBeGreaterThanOrEqual(report.backup?.revision ?? Number.MAX_VALUE);
     expect(result.stderr).toMatch(
       /drill: pre-check succeeded \(.+\): the cluster verified healthy before the restore\n/,
     );
     expect(result.stderr).toMatch(
       /drill: report written to .*reports\/drill-user-cluster-1-.*\.json and .*\.md\n/,
     );
+    // The restore rolled the cluster back to the bundle: the configmap made after the backup is gone.
+    const names = await user(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}']);
+    expect(names.stdout.split(' ')).toContain('in-the-backup');
+    expect(names.stdout.split(' ')).not.toContain('created-after-backup');
   });
 
   it('finds the broken cluster unhealthy, naming the member, and exits 1', async () => {

@@ -12,8 +12,7 @@ export type VerifyErrorCode =
   | 'VERIFY_REPORT_INVALID'
   | 'VERIFY_TOPOLOGY_UNKNOWN'
   | 'VERIFY_LIVE_INVENTORY_FAILED'
-  | 'VERIFY_DRILL_OPTIONS_INVALID'
-  | 'VERIFY_RESTORE_UNAVAILABLE';
+  | 'VERIFY_DRILL_OPTIONS_INVALID';
 
 /** Options of {@link VerifyError}. */
 export interface VerifyErrorOptions extends EtcdDrErrorOptions {
