@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { backupCluster, type ClusterConfig, loadClusterConfig } from '@etcd-dr/sdk';
 import {
   type ClusterVerification,
+  createSdkDrillRestore,
   type DrillReport,
   readBundleInventory,
   runDrill,
@@ -16,7 +17,6 @@ import { expectOneLineError, runCli } from '../packages/cli/src/test-support/run
 import { runKubectl } from '../packages/sandbox/src/apiserver/test-support/run-kubectl.js';
 import { waitFor } from '../packages/sandbox/src/apiserver/test-support/start-test-api-server.js';
 import { type Sandbox, startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
-import { runbookKubeceptionRestore } from './runbook-kubeception-restore.js';
 
 const systemPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -321,7 +321,7 @@ describe('native checks and etcd-dr verify on a Kubeception lab (non-HA): health
       bundlePath,
       allowUnhealthy: true,
       gkectl: { path: join(lab.dir, 'bin', 'gkectl') },
-      restore: runbookKubeceptionRestore,
+      restore: createSdkDrillRestore(),
     });
     expect(restored.failures).toEqual([]);
     expect(restored.verdict).toBe('passed');
