@@ -46,8 +46,17 @@ export async function runBackupAction(): Promise<void> {
     const outputDirectory = await mkdtemp(join(temporary, 'etcd-dr-bundle-'));
     cleanups.push(() => rm(outputDirectory, { recursive: true, force: true }));
     await chmod(outputDirectory, 0o700);
+    // The admin cluster's etcd and PKI come along (as the runbook's script does) when the config says how to
+    // reach its control-plane node; cluster inputs given as secrets alone have no such node.
+    const includeAdmin = prepared.config.adminCluster.controlPlaneNode !== undefined;
+    if (!includeAdmin) {
+      core.warning(
+        "the admin cluster is not backed up: the config has no adminCluster.controlPlaneNode (use config with an etcd-dr.yaml that names it to include the admin cluster's etcd and PKI)",
+      );
+    }
     const backup = await backupCluster({
       config: prepared.config,
+      includeAdmin,
       outputDirectory,
       recipients: inputs.recipients,
       format: 'tar',
