@@ -79,6 +79,8 @@ try {
       'backup',
       '--config',
       lab.config,
+      // The user cluster's snapshot alone, as the floor and the runbook's way take it.
+      '--no-admin',
       '--out',
       join(workDir, `etcd-dr-${round}`),
     ]);
