@@ -176,19 +176,6 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
     expect(verification.ok).toBe(true);
     expect(verification.bundle.manifest.files.map((file) => file.path)).toContain('snapshot.db');
     expect((await readdir(result.runnerTemp)).sort()).toEqual(['github-output', 'step-summary.md']);
-
-    // The bundled restore-drill action, later in the same run, finds this newest bundle, downloads and verifies
-    // it, and stops at the drill, which this build does not have.
-    const drill = await run({ entry: drillEntry, inputs: { sandbox: 'kubeception' }, env: jobRun.env });
-    expect(drill.exitCode).toBe(1);
-    expect(drill.outputs['artifact-id']).toBe(result.outputs['artifact-id']);
-    expect(drill.outputs['bundle-digest']).toBe(result.outputs['bundle-digest']);
-    expect(drill.outputs.revision).toBe(result.outputs.revision);
-    expect(drill.stdout).toMatch(/files verified/);
-    expect(drill.stdout).toMatch(/^::error::ACTION_DRILL_ENGINE_MISSING: /m);
-    expect(drill.summary).toContain('## etcd-dr restore drill: DID NOT RUN');
-    expect(drill.summary).toContain(`| Digest | \`${result.outputs['bundle-digest']}\` |`);
-    expect((await readdir(drill.runnerTemp)).sort()).toEqual(['github-output', 'step-summary.md']);
   });
 
   // Shares this lab rather than starting another one.
@@ -211,5 +198,72 @@ describe('the bundled backup action on a Kubeception lab, uploading through the 
     );
     const listed = await execFileAsync(process.execPath, [exampleProgram, '--list-only', '--out', out]);
     expect(listed.stdout.trim()).toBe(lines[0]);
+  });
+
+  // Last, as it breaks and restores the shared lab.
+  it('the bundled restore-drill restores that backup into the broken lab for real: before-configmap back, after-configmap gone', async () => {
+    const kubectl = (...args: string[]) =>
+      execFileAsync('kubectl', ['--kubeconfig', lab.userKubeconfig, '-n', 'default', ...args]);
+    const stamp = Date.now().toString(36);
+    await kubectl('create', 'configmap', `before-backup-${stamp}`, '--from-literal=kept=yes');
+    const jobRun = service.createRun();
+    const backup = await run({
+      entry: backupEntry,
+      inputs: { config: lab.config, recipients: recipient, 'artifact-name': `drill-${stamp}` },
+      env: jobRun.env,
+    });
+    expect(backup.exitCode, backup.stdout).toBe(0);
+    await kubectl('create', 'configmap', `after-backup-${stamp}`, '--from-literal=kept=no');
+    await lab.breakMembers([0]);
+    const identity = (await readFile(join(base, 'age.key'), 'utf8'))
+      .split('\n')
+      .find((line) => line.startsWith('AGE-SECRET-KEY-1'))!;
+    const inputs = { config: lab.config, identities: identity };
+
+    // An unhealthy test cluster fails the drill before anything is restored, unless allow-unhealthy.
+    const refused = await run({ entry: drillEntry, inputs, env: jobRun.env });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.outputs.verdict).toBe('failed');
+    expect(refused.stdout).toMatch(/^::error::restore drill FAILED: .*unhealthy before the drill/m);
+    expect(refused.summary).toContain('## etcd-dr restore drill: FAILED');
+    expect(refused.summary).toMatch(/\| restore \| skipped \|/);
+
+    const drill = await run({
+      entry: drillEntry,
+      inputs: { ...inputs, 'allow-unhealthy': 'true' },
+      env: jobRun.env,
+    });
+    expect(drill.stderr).toBe('');
+    expect(drill.exitCode, drill.stdout).toBe(0);
+    expect(drill.outputs.verdict).toBe('passed');
+    expect(drill.outputs['artifact-id']).toBe(backup.outputs['artifact-id']);
+    expect(drill.outputs['bundle-digest']).toBe(backup.outputs['bundle-digest']);
+    expect(drill.outputs.revision).toBe(backup.outputs.revision);
+    expect(drill.masked).toContain(identity);
+    expect(drill.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(identity);
+    expect(drill.stdout).toMatch(/^restore succeeded \(/m);
+    expect(drill.summary).toContain('## etcd-dr restore drill: PASSED');
+    expect(drill.summary).toContain('# etcd-dr drill: PASSED');
+    expect(drill.summary).toMatch(/\| restore \| succeeded \|/);
+    const report = JSON.parse(await readFile(drill.outputs['report-path']!, 'utf8')) as {
+      verdict: string;
+      mode: string;
+      restore: { revision: number };
+    };
+    expect(report).toMatchObject({ verdict: 'passed', mode: 'target' });
+    expect(report.restore.revision).toBeGreaterThanOrEqual(Number(backup.outputs.revision));
+    expect((await readdir(drill.runnerTemp)).sort()).toEqual([
+      `etcd-dr-drill-report-${backup.outputs['artifact-id']}.json`,
+      'github-output',
+      'step-summary.md',
+    ]);
+
+    // Real kubectl against the restored lab: the state of the backup, not the state before the break.
+    const kept = await kubectl('get', 'configmap', `before-backup-${stamp}`, '-o', 'jsonpath={.data.kept}');
+    expect(kept.stdout).toBe('yes');
+    const gone = await kubectl('get', 'configmap', `after-backup-${stamp}`).catch(
+      (error: { stderr: string }) => error,
+    );
+    expect(gone.stderr).toMatch(/NotFound|not found/);
   });
 });

@@ -1,9 +1,6 @@
 import { EtcdDrError } from '@etcd-dr/sdk';
 
-export type DrillActionErrorCode =
-  | 'ACTION_ARTIFACT_NOT_FOUND'
-  | 'ACTION_ARTIFACT_CORRUPT'
-  | 'ACTION_DRILL_ENGINE_MISSING';
+export type DrillActionErrorCode = 'ACTION_ARTIFACT_NOT_FOUND' | 'ACTION_ARTIFACT_CORRUPT';
 
 /** The restore-drill action could not find, fetch or drill a backup artifact. */
 export class DrillActionError extends EtcdDrError {

@@ -34,7 +34,14 @@ describe('readDrillInputs', () => {
       token: 'ghs_x',
     });
     expect(read.artifactName).toBe('user-1-nightly.tar');
-    expect(read.target).toEqual({ mode: 'target', cluster: { kind: 'config', configPath: 'c.yaml' } });
+    expect(
+      readDrillInputs(inputs({ config: 'c.yaml', 'allow-unhealthy': 'true' }), env).target,
+    ).toMatchObject({ mode: 'target', allowUnhealthy: true });
+    expect(read.target).toEqual({
+      mode: 'target',
+      cluster: { kind: 'config', configPath: 'c.yaml' },
+      allowUnhealthy: false,
+    });
   });
 
   it('says which permission the token for another run needs', () => {
@@ -62,6 +69,11 @@ describe('readDrillInputs', () => {
         { sandbox: 'kubeception', 'artifact-name': 'a', 'artifact-prefix': 'b' },
         /^input artifact-prefix: is set together with artifact-name$/,
       ],
+      [
+        { sandbox: 'kubeception', 'allow-unhealthy': 'true' },
+        /^input allow-unhealthy: is set together with sandbox/,
+      ],
+      [{ config: 'c.yaml', 'allow-unhealthy': 'maybe' }, /^input allow-unhealthy: /],
       [
         { sandbox: 'kubeception', identities: 'age1notasecret' },
         /^input identities: holds a line that is not an age identity$/,

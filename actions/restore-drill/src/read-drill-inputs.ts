@@ -1,5 +1,6 @@
 import {
   ActionInputError,
+  booleanInput,
   type ClusterInputs,
   choiceInput,
   clusterInputNames,
@@ -22,7 +23,12 @@ export type ArtifactSource =
 
 /** What the drill restores into: the cluster the inputs describe, or a lab started on the runner. */
 export type DrillTarget =
-  | { mode: 'target'; cluster: Exclude<ClusterInputs, { kind: 'none' }> }
+  | {
+      mode: 'target';
+      cluster: Exclude<ClusterInputs, { kind: 'none' }>;
+      /** Restore even when the test cluster is unhealthy before the drill (input allow-unhealthy). Default false. */
+      allowUnhealthy: boolean;
+    }
   | { mode: 'sandbox'; topology: 'kubeception' | 'controlplane-v2' };
 
 /** The restore-drill action's inputs, validated. */
@@ -109,8 +115,16 @@ export function readDrillInputs(getInput: GetInput, env: Record<string, string |
   }
 
   const sandbox = choiceInput(getInput, 'sandbox', ['kubeception', 'controlplane-v2'] as const);
+  const allowUnhealthy = booleanInput(getInput, 'allow-unhealthy', false);
   let target: DrillTarget;
   if (sandbox !== undefined) {
+    if (allowUnhealthy) {
+      throw new ActionInputError({
+        input: 'allow-unhealthy',
+        problem: 'is set together with sandbox; a sandbox drill breaks and restores its own lab',
+        remedy: 'remove allow-unhealthy, or drill against a test cluster (config) instead of sandbox',
+      });
+    }
     const set = clusterInputNames.find((name) => optionalInput(getInput, name) !== undefined);
     if (set !== undefined) {
       throw new ActionInputError({
@@ -130,7 +144,7 @@ export function readDrillInputs(getInput: GetInput, env: Record<string, string |
           'set config (an etcd-dr.yaml), or cluster-name with admin-kubeconfig and user-kubeconfig, or sandbox: kubeception|controlplane-v2 for a lab on the runner',
       });
     }
-    target = { mode: 'target', cluster };
+    target = { mode: 'target', cluster, allowUnhealthy };
   }
   return {
     source,

@@ -1,7 +1,7 @@
 import type { BundleManifest } from '@etcd-dr/sdk';
+import type { DrillReport } from '@etcd-dr/verify';
 import { describe, expect, it } from 'vitest';
 import { renderDrillSummary } from './render-drill-summary.js';
-import type { DrillReport } from './run-drill-step.js';
 
 const manifest = {
   createdAt: '2026-11-26T02:00:00.000Z',
@@ -76,9 +76,9 @@ describe('renderDrillSummary', () => {
       artifact,
       manifest,
       verifiedFiles: 5,
-      error: 'ACTION_DRILL_ENGINE_MISSING: x',
+      error: 'CONFIG_INVALID: x',
     });
     expect(text).toContain('## etcd-dr restore drill: DID NOT RUN');
-    expect(text).toContain('**Error:** ACTION_DRILL_ENGINE_MISSING: x');
+    expect(text).toContain('**Error:** CONFIG_INVALID: x');
   });
 });

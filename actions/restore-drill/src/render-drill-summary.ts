@@ -1,6 +1,6 @@
 import { markdownCell } from '@etcd-dr/actions-shared';
 import type { BundleManifest } from '@etcd-dr/sdk';
-import type { DrillReport } from './run-drill-step.js';
+import type { DrillReport } from '@etcd-dr/verify';
 
 /** Options of {@link renderDrillSummary}. */
 export interface RenderDrillSummaryOptions {

@@ -15,7 +15,7 @@ import { writeSampleBundle } from '../../../packages/sdk/src/bundle/sample-bundl
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-describe('the bundled restore-drill action: find, download and verify a backup artifact', () => {
+describe('the bundled restore-drill action: find, download, verify and drill a backup artifact', () => {
   let base: string;
   let service: ResultsService;
   let producer: ResultsServiceRun;
@@ -65,20 +65,46 @@ describe('the bundled restore-drill action: find, download and verify a backup a
     'github-token': token,
   });
 
-  it('takes the newest bundle of another run with an actions:read token, verifies it, and stops at the missing drill', async () => {
+  // The one sandbox-mode run: a whole drill on a lab shaped like the bundle (controlplane-v2, HA as in its manifest).
+  it('takes the newest bundle of another run with an actions:read token, verifies it, and runs a sandbox drill that passes', async () => {
     const token = service.issueApiToken({ actionsRead: true });
-    const result = await run({ ...otherRun(token), sandbox: 'kubeception' }, service.createRun().env);
-    expect(result.exitCode).toBe(1);
+    const result = await run({ ...otherRun(token), sandbox: 'controlplane-v2' }, service.createRun().env);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode, result.stdout).toBe(0);
     expect(result.outputs['artifact-id']).toBe(String(newestId));
     expect(result.outputs['artifact-name']).toBe('user-1-20261126T140000Z.tar');
     expect(result.outputs.revision).toBe('1234');
+    expect(result.outputs.verdict).toBe('passed');
     expect(result.stdout).toMatch(/bundle of user-1 at revision 1234: 6 files verified/);
-    expect(result.stdout).toMatch(/^::error::ACTION_DRILL_ENGINE_MISSING: cannot drill .*\(sandbox\)/m);
+    expect(result.stdout).toMatch(/^::group::Restore drill \(sandbox controlplane-v2\)$/m);
+    expect(result.stdout).toMatch(/^restore succeeded \(/m);
     expect(result.masked).toContain(token);
-    expect(result.summary).toContain('## etcd-dr restore drill: DID NOT RUN');
+    expect(result.summary).toContain('## etcd-dr restore drill: PASSED');
     expect(result.summary).toContain(`from run ${producer.workflowRunId} of octo/clusters`);
+    expect(result.summary).toContain('# etcd-dr drill: PASSED');
+    expect(result.summary).toMatch(
+      /\| break-cluster \| succeeded \| .* corrupted the data of member\(s\) 0, 1;/,
+    );
+    // The bundled gkectl.js beside index.js served the lab's gkectl for the verification.
+    expect(result.summary).toMatch(/\| verify \| succeeded \| .*gkectl-diagnose/);
+    const report = JSON.parse(await readFile(result.outputs['report-path']!, 'utf8')) as {
+      verdict: string;
+      mode: string;
+      cluster: { topology: string; ha: boolean };
+      probes: { missing: string[]; unexpected: string[] };
+    };
+    expect(report).toMatchObject({
+      verdict: 'passed',
+      mode: 'sandbox',
+      cluster: { topology: 'controlplane-v2', ha: true },
+      probes: { missing: [], unexpected: [] },
+    });
     expect(service.requests()).toContain(`GET /repos/octo/clusters/actions/artifacts/${newestId}/zip`);
-    expect((await readdir(result.runnerTemp)).sort()).toEqual(['github-output', 'step-summary.md']);
+    expect((await readdir(result.runnerTemp)).sort()).toEqual([
+      `etcd-dr-drill-report-${newestId}.json`,
+      'github-output',
+      'step-summary.md',
+    ]);
   });
 
   it('says which permission a cross-run lookup needs when the token is missing or lacks it', async () => {
@@ -153,7 +179,7 @@ describe('the bundled restore-drill action: find, download and verify a backup a
     );
   });
 
-  it('drills against a test cluster described by secrets: they are masked and removed afterwards', async () => {
+  it('drills against a test cluster described by secrets, masked and removed afterwards; a failed drill fails the job', async () => {
     const job = service.createRun();
     await service.putArtifact({ run: job, name: 'user-1-20261126T140000Z.tar', content: bundle });
     const kubeconfig = `apiVersion: v1\nkind: Config\nusers:\n  - name: test\n    user:\n      token: s3cr3t-token-of-the-test-cluster\n`;
@@ -166,12 +192,25 @@ describe('the bundled restore-drill action: find, download and verify a backup a
       },
       job.env,
     );
+    // The sample bundle's snapshot.db is not an etcd snapshot: the drill fails at its first step, restoring nothing.
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^::error::ACTION_DRILL_ENGINE_MISSING: cannot drill .*\(target\)/m);
+    expect(result.outputs.verdict).toBe('failed');
+    expect(result.stdout).toMatch(/^::error::restore drill FAILED: read-bundle: SNAPSHOT_NOT_BBOLT: /m);
+    expect(result.summary).toContain('## etcd-dr restore drill: FAILED');
+    expect(result.summary).toContain('# etcd-dr drill: FAILED');
+    expect(result.summary).toMatch(/\| restore \| skipped \|/);
     expect(result.masked).toContain('s3cr3t-token-of-the-test-cluster');
     expect(result.masked).toContain(
       'AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ',
     );
-    expect((await readdir(result.runnerTemp)).sort()).toEqual(['github-output', 'step-summary.md']);
+    expect(result.summary).not.toContain('s3cr3t-token-of-the-test-cluster');
+    const report = JSON.parse(await readFile(result.outputs['report-path']!, 'utf8')) as { verdict: string };
+    expect(report.verdict).toBe('failed');
+    const artifactId = result.outputs['artifact-id'];
+    expect((await readdir(result.runnerTemp)).sort()).toEqual([
+      `etcd-dr-drill-report-${artifactId}.json`,
+      'github-output',
+      'step-summary.md',
+    ]);
   });
 });

@@ -1,31 +1,20 @@
-import { DrillActionError } from './drill-action-error.js';
-
-/**
- * The drill report, as the contract of `@etcd-dr/verify` (packages/verify/src/drill/) defines it. When the drill
- * engine is merged, replace this with `import type { DrillReport } from '@etcd-dr/verify'`.
- */
-export interface DrillReport {
-  reportVersion: 1;
-  verdict: 'passed' | 'failed';
-  mode: 'sandbox' | 'target';
-  cluster: { name: string; topology: 'kubeception' | 'controlplane-v2'; ha: boolean };
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  steps: { name: string; outcome: 'succeeded' | 'failed' | 'skipped'; durationMs: number; detail?: string }[];
-  backup?: { bundlePath: string; bytes: number; revision: number; totalKeys: number };
-  restore?: { revision: number; durationMs: number };
-  inventoryDiff: { resource: string; namespace?: string; bundle: number; live: number }[];
-  probes?: { expectedPresent: string[]; expectedAbsent: string[]; missing: string[]; unexpected: string[] };
-  failures: string[];
-}
+import { startSandbox } from '@etcd-dr/sandbox';
+import {
+  createSdkDrillRestore,
+  type DrillReport,
+  type DrillStepEvent,
+  formatDuration,
+  renderDrillMarkdown,
+  runDrill,
+} from '@etcd-dr/verify';
+import packageJson from '../package.json' with { type: 'json' };
 
 /**
  * Where the drill runs: restoring the bundle into the test cluster of an etcd-dr.yaml, or a self-contained
  * drill (backup, break, restore) of a fresh lab shaped like the backed-up cluster, which the drill starts.
  */
 export type DrillStepTarget =
-  | { mode: 'target'; configPath: string }
+  | { mode: 'target'; configPath: string; allowUnhealthy: boolean }
   | { mode: 'sandbox'; topology: 'kubeception' | 'controlplane-v2'; ha: boolean };
 
 /** Options of {@link runDrillStep}. */
@@ -47,40 +36,47 @@ export interface DrillStepResult {
   markdown: string;
 }
 
+/** The restore the drill proves: exactly what `etcd-dr restore --yes` and `etcd-dr drill` run. */
+const drillRestore = createSdkDrillRestore({ toolVersion: packageJson.version });
+
 /**
- * The one place the action calls the drill engine (what `etcd-dr drill` runs).
- *
- * Integration point, to wire when `@etcd-dr/verify`'s drill and the SDK's restore are merged. As the verify
- * helper's `runDrill` stands (packages/verify/src/drill/run-drill.ts), with `@etcd-dr/verify` and
- * `@etcd-dr/sandbox` added to this package's dependencies:
- * ```ts
- * const common = {
- *   restore: drillRestore,                // the same applyRestore adapter the CLI's `etcd-dr drill` injects
- *   workDirectory: options.workDirectory,
- *   onStep: (event) => options.onLog(`${event.step}: ${event.status}`),
- * };
- * const report =
- *   options.target.mode === 'sandbox'
- *     ? await runDrill({ ...common, mode: 'sandbox', topology: options.target.topology, ha: options.target.ha, startSandbox })
- *     : await runDrill({ ...common, mode: 'target', configPath: options.target.configPath,
- *         bundlePath: options.bundlePath, identities: options.identities });
- * return { report, markdown: renderDrillMarkdown(report) };
- * ```
- * `startSandbox` spawns the lab's `supervisor.js` (and installs `gkectl.js`) from beside the running file, so
- * sandbox mode also needs those two as tsup entries of this action (`dist/supervisor.js`, `dist/gkectl.js`
- * from packages/sandbox/src/supervisor.ts and gkectl.ts), and actions/shared/src/action-bundles.e2e.test.ts
- * then expects three files. Replace the local `DrillReport` with `import type { DrillReport } from
- * '@etcd-dr/verify'`.
- *
- * Until then it fails with `ACTION_DRILL_ENGINE_MISSING`: nothing is faked, and everything before it (find,
- * download, digest check, `verifyBundle`, the target's secrets) has run.
- * @throws DrillActionError `ACTION_DRILL_ENGINE_MISSING`.
+ * The one place the action calls the drill engine, as `etcd-dr drill` does: `runDrill` of `@etcd-dr/verify`
+ * with the SDK's restore. Target mode restores the bundle into the test cluster (stopping before the restore
+ * when it is unhealthy, unless `allowUnhealthy`); sandbox mode starts a lab beside the action (`startSandbox`
+ * spawns `supervisor.js` and installs `gkectl.js` from the action's dist/), backs it up, breaks and restores it.
+ * A failed drill is a `failed` verdict in the report, not a throw.
+ * @throws VerifyError `VERIFY_DRILL_OPTIONS_INVALID`, and load errors of the target's etcd-dr.yaml.
  */
 export async function runDrillStep(options: RunDrillStepOptions): Promise<DrillStepResult> {
-  throw new DrillActionError({
-    code: 'ACTION_DRILL_ENGINE_MISSING',
-    message: `cannot drill ${options.bundlePath} (${options.target.mode}): this build of the action has no drill engine (runDrill and renderDrillMarkdown of @etcd-dr/verify, with the restore of @etcd-dr/sdk, are not wired into actions/restore-drill/src/run-drill-step.ts)`,
-    remedy:
-      'the backup was found, downloaded and verified; use an etcd-dr release whose restore-drill action includes the drill, or run `etcd-dr drill` by hand',
-  });
+  const common = {
+    restore: drillRestore,
+    workDirectory: options.workDirectory,
+    onStep: (event: DrillStepEvent) => options.onLog(describeStepEvent(event)),
+  };
+  const { target } = options;
+  const report =
+    target.mode === 'sandbox'
+      ? await runDrill({
+          ...common,
+          mode: 'sandbox',
+          topology: target.topology,
+          ha: target.ha,
+          startSandbox,
+          tool: { name: packageJson.name, version: packageJson.version },
+        })
+      : await runDrill({
+          ...common,
+          mode: 'target',
+          configPath: target.configPath,
+          bundlePath: options.bundlePath,
+          identities: options.identities,
+          allowUnhealthy: target.allowUnhealthy,
+        });
+  return { report, markdown: renderDrillMarkdown(report) };
+}
+
+function describeStepEvent(event: DrillStepEvent): string {
+  if (event.status === 'started') return `${event.step} ...`;
+  const took = event.durationMs === undefined ? '' : ` (${formatDuration(event.durationMs)})`;
+  return `${event.step} ${event.status}${took}${event.detail ? `: ${event.detail}` : ''}`;
 }

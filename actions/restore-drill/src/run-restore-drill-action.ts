@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
@@ -79,7 +79,11 @@ export async function runRestoreDrillAction(): Promise<void> {
         setSecret: core.setSecret,
       });
       cleanups.push(prepared.remove);
-      target = { mode: 'target', configPath: prepared.configPath };
+      target = {
+        mode: 'target',
+        configPath: prepared.configPath,
+        allowUnhealthy: inputs.target.allowUnhealthy,
+      };
     } else {
       target = { mode: 'sandbox', topology: inputs.target.topology, ha: manifest.cluster.ha };
     }
@@ -87,11 +91,13 @@ export async function runRestoreDrillAction(): Promise<void> {
     core.startGroup(
       `Restore drill (${target.mode === 'sandbox' ? `sandbox ${target.topology}` : 'test cluster'})`,
     );
+    const workDirectory = join(scratch, 'work');
+    await mkdir(workDirectory, { mode: 0o700 });
     const drill = await runDrillStep({
       bundlePath: downloaded.path,
       target,
       identities: inputs.identities,
-      workDirectory: join(scratch, 'work'),
+      workDirectory,
       onLog: (line) => core.info(line),
     });
     core.endGroup();

@@ -1,13 +1,21 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { runAction } from '@etcd-dr/actions-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
+const execFileAsync = promisify(execFile);
 const actionsDirectory = fileURLToPath(new URL('../../', import.meta.url));
-const actions = ['backup', 'restore-drill'] as const;
+// restore-drill's sandbox mode spawns the lab's supervisor and installs its gkectl from beside index.js.
+const bundleFiles = {
+  backup: ['index.js'],
+  'restore-drill': ['gkectl.js', 'index.js', 'supervisor.js'],
+} as const;
+const actions = Object.keys(bundleFiles) as (keyof typeof bundleFiles)[];
 
 /** The input names a source folder reads: the literal names given to the input readers. */
 async function inputsReadBy(directories: string[]): Promise<Set<string>> {
@@ -38,11 +46,11 @@ describe('the action bundles', () => {
   });
 
   for (const action of actions) {
-    it(`${action}: dist/ is one file that runs with no node_modules in reach, and action.yml matches the code`, async () => {
+    it(`${action}: dist/ holds ${bundleFiles[action].join(', ')}, which run with no node_modules in reach, and action.yml matches the code`, async () => {
       const dist = join(actionsDirectory, action, 'dist');
-      expect(await readdir(dist)).toEqual(['index.js']);
+      expect((await readdir(dist)).sort()).toEqual([...bundleFiles[action]]);
       const alone = await mkdtemp(join(base, `${action}-`));
-      await copyFile(join(dist, 'index.js'), join(alone, 'index.js'));
+      for (const file of bundleFiles[action]) await copyFile(join(dist, file), join(alone, file));
       const result = await runAction({ entry: join(alone, 'index.js'), inputs: {}, workspace: alone });
       try {
         expect(result.stderr).toBe('');
@@ -52,6 +60,18 @@ describe('the action bundles', () => {
         );
       } finally {
         await result.remove();
+      }
+      if (action === 'restore-drill') {
+        // The lab's programs start alone too: gkectl prints its usage, the supervisor refuses bad options.
+        const gkectl = await execFileAsync(process.execPath, [join(alone, 'gkectl.js'), '--help']);
+        expect(gkectl.stdout).toMatch(/^gkectl is the command line tool/);
+        const supervisor = await execFileAsync(process.execPath, [
+          join(alone, 'supervisor.js'),
+          '--options',
+          '{"topology":"none"}',
+        ]).catch((error: { stderr: string; code: number }) => error);
+        expect(supervisor.stderr).not.toMatch(/Cannot find (module|package)/);
+        expect(supervisor.stderr).toMatch(/topology/);
       }
 
       const manifest = parse(await readFile(join(actionsDirectory, action, 'action.yml'), 'utf8')) as {
