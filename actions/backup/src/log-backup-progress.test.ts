@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBackupProgressLogger, formatBytes } from './log-backup-progress.js';
+import { createBackupProgressLogger } from './log-backup-progress.js';
 
 describe('createBackupProgressLogger', () => {
   it('logs steps in one group, the transfer every 10 %, and resumes as warnings', () => {
@@ -26,11 +26,5 @@ describe('createBackupProgressLogger', () => {
     expect(lines.at(-2)).toBe('transfer: done (kube-etcd-0)');
     expect(lines.at(-1)).toBe('endgroup');
     expect(lines.filter((line) => line === 'endgroup')).toHaveLength(1);
-  });
-
-  it('formats sizes', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
   });
 });

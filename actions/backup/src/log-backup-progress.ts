@@ -1,4 +1,4 @@
-import type { BackupProgressEvent } from '@etcd-dr/sdk';
+import { type BackupProgressEvent, formatBytes } from '@etcd-dr/sdk';
 
 /** Where progress goes: `@actions/core`'s log functions. */
 export interface ProgressLog {
@@ -55,16 +55,4 @@ export function createBackupProgressLogger(options: CreateBackupProgressLoggerOp
       open = false;
     },
   };
-}
-
-/** `1.5 MiB`, `512 B`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,6 +1,5 @@
 import { markdownCell } from '@etcd-dr/actions-shared';
-import type { BundleManifest } from '@etcd-dr/sdk';
-import { formatBytes } from './log-backup-progress.js';
+import { type BundleManifest, formatBytes } from '@etcd-dr/sdk';
 
 /** Options of {@link renderBackupSummary}. */
 export interface RenderBackupSummaryOptions {

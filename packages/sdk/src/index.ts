@@ -154,6 +154,7 @@ export type { LoadClusterConfigOptions } from './cluster/load-cluster-config.js'
 export { loadClusterConfig } from './cluster/load-cluster-config.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
+export { formatBytes } from './format/format-bytes.js';
 export type { PlanStep, PlanStepUndo } from './plan/plan-step.js';
 export type { GatherRestoreTargetOptions } from './restore/gather-restore-target.js';
 export { gatherRestoreTarget } from './restore/gather-restore-target.js';

@@ -32,7 +32,7 @@ export type {
   DrillStep,
   DrillStepEvent,
 } from './drill/drill-report.js';
-export { formatBytes, formatDuration, renderDrillMarkdown } from './drill/render-drill-markdown.js';
+export { formatDuration, renderDrillMarkdown } from './drill/render-drill-markdown.js';
 export { runDrill } from './drill/run-drill.js';
 export type { DecideVerdictOptions, Decision } from './gkectl/decide-verdict.js';
 export { decideVerdict } from './gkectl/decide-verdict.js';

@@ -1,16 +1,4 @@
-import type { BackupClusterResult, BackupProgressEvent } from '@etcd-dr/sdk';
-
-/** Pure: a byte count for humans, e.g. `12.3 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
+import { type BackupClusterResult, type BackupProgressEvent, formatBytes } from '@etcd-dr/sdk';
 
 /**
  * Pure: the progress line for an event when stderr is not a terminal, or undefined for events not worth a

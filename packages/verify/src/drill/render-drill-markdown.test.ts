@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DrillReport } from './drill-report.js';
-import { formatBytes, formatDuration, renderDrillMarkdown } from './render-drill-markdown.js';
+import { formatDuration, renderDrillMarkdown } from './render-drill-markdown.js';
 
 const passedReport: DrillReport = {
   reportVersion: 1,
@@ -102,17 +102,12 @@ No difference: the live keys match the bundle per resource and namespace.
   });
 });
 
-describe('formatDuration and formatBytes', () => {
+describe('formatDuration', () => {
   it('picks readable units', () => {
     expect([formatDuration(850), formatDuration(12_345), formatDuration(125_000)]).toEqual([
       '850 ms',
       '12.3 s',
       '2 min 5 s',
-    ]);
-    expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 ** 3)]).toEqual([
-      '512 B',
-      '1.5 KiB',
-      '5.0 GiB',
     ]);
   });
 });
