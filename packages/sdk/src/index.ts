@@ -152,6 +152,11 @@ export type { ConfigErrorCode } from './cluster/config-error.js';
 export { ConfigError } from './cluster/config-error.js';
 export type { LoadClusterConfigOptions } from './cluster/load-cluster-config.js';
 export { loadClusterConfig } from './cluster/load-cluster-config.js';
+export type {
+  KubeceptionObjects,
+  ReadKubeceptionObjectsOptions,
+} from './cluster/read-kubeception-objects.js';
+export { readKubeceptionObjects, unlessNotFound } from './cluster/read-kubeception-objects.js';
 export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
 export { formatBytes } from './format/format-bytes.js';

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
+import { readKubeceptionObjects } from '../cluster/read-kubeception-objects.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
-import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError } from './backup-error.js';
 import type { BackupUserTarget } from './backup-user-target.js';
 import { kubeceptionMembers } from './kubeception-members.js';
@@ -68,34 +68,16 @@ async function readRestoreObjects(options: {
   pods: V1Pod[];
 }): Promise<KubeceptionRestoreObjects> {
   const { admin, namespace } = options;
-  const optional = <T>(promise: Promise<T>): Promise<T | undefined> =>
-    promise.catch((error: unknown) => {
-      if (KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND') return undefined;
-      throw error;
-    });
-  const [etcdSet, apiserverSet, maintenance, pdb, secrets] = await Promise.all([
-    optional(
-      admin.call(`get statefulset ${namespace}/kube-etcd`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-etcd', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get statefulset ${namespace}/kube-apiserver`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-apiserver', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get deployment ${namespace}/gke-master-etcd-maintenance`, () =>
-        admin.apps.readNamespacedDeployment({ name: 'gke-master-etcd-maintenance', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get pdb ${namespace}/kube-apiserver-pdb`, () =>
-        admin.policy.readNamespacedPodDisruptionBudget({ name: 'kube-apiserver-pdb', namespace }),
-      ),
-    ),
-    admin.call(`list secrets in ${namespace}`, () => admin.core.listNamespacedSecret({ namespace })),
-  ]);
+  const {
+    etcdSet,
+    apiserverSet,
+    maintenance,
+    apiserverPdb: pdb,
+    secrets,
+  } = await readKubeceptionObjects({
+    admin,
+    namespace,
+  });
   if (!etcdSet) throw objectNotFound(namespace, 'statefulset', 'kube-etcd');
   const secret = secrets.items.find((item) => item.metadata?.name?.startsWith('kube-etcd-certs'));
   if (!secret) throw objectNotFound(namespace, 'secret', 'kube-etcd-certs-*');

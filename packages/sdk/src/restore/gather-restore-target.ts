@@ -2,8 +2,8 @@ import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { kubeceptionMembers } from '../backup/kubeception-members.js';
 import { isPodReady, kubeEtcdPods } from '../backup/pick-etcd-pod.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
+import { readKubeceptionObjects, unlessNotFound } from '../cluster/read-kubeception-objects.js';
 import { connectKube, type KubeConnection } from '../transport/kube/connect-kube.js';
-import { KubeError } from '../transport/kube/kube-error.js';
 import type { SshConnection } from '../transport/ssh/ssh-connection.js';
 import { connectConfigNode } from './connect-config-node.js';
 import { gatherControlplaneV2Facts } from './controlplane-v2/gather-controlplane-v2-facts.js';
@@ -47,12 +47,7 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
       () => true,
       () => false,
     );
-  const optional = <T>(promise: Promise<T>): Promise<T | undefined> =>
-    promise.catch((error: unknown) => {
-      if (KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND') return undefined;
-      throw error;
-    });
-  const etcdSet = await optional(
+  const etcdSet = await unlessNotFound(
     admin.call(`get statefulset ${namespace}/kube-etcd`, () =>
       admin.apps.readNamespacedStatefulSet({ name: 'kube-etcd', namespace }),
     ),
@@ -124,23 +119,8 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
       remedy: 'check userCluster.name and adminCluster.kubeconfig in etcd-dr.yaml',
     });
   }
-  const [apiserverSet, maintenance, pdb, secrets, pods, claims, nodes] = await Promise.all([
-    optional(
-      admin.call(`get statefulset ${namespace}/kube-apiserver`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-apiserver', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get deployment ${namespace}/gke-master-etcd-maintenance`, () =>
-        admin.apps.readNamespacedDeployment({ name: 'gke-master-etcd-maintenance', namespace }),
-      ),
-    ),
-    optional(
-      admin.call(`get pdb ${namespace}/kube-apiserver-pdb`, () =>
-        admin.policy.readNamespacedPodDisruptionBudget({ name: 'kube-apiserver-pdb', namespace }),
-      ),
-    ),
-    admin.call(`list secrets in ${namespace}`, () => admin.core.listNamespacedSecret({ namespace })),
+  const [{ apiserverSet, maintenance, apiserverPdb: pdb, secrets }, pods, claims, nodes] = await Promise.all([
+    readKubeceptionObjects({ admin, namespace }),
     admin.call(`list pods in ${namespace}`, () => admin.core.listNamespacedPod({ namespace })),
     admin.call(`list persistentvolumeclaims in ${namespace}`, () =>
       admin.core.listNamespacedPersistentVolumeClaim({ namespace }),
