@@ -79,7 +79,6 @@ export type {
   SnapshotEtcdPodOptions,
 } from './backup/snapshot-etcd-pod.js';
 export { parseEndpointVersion, snapshotEtcdPod } from './backup/snapshot-etcd-pod.js';
-
 export type { SnapshotStreamHashResult } from './backup/snapshot-stream-hash.js';
 export { SnapshotStreamHash } from './backup/snapshot-stream-hash.js';
 export type { StreamPodFileOptions } from './backup/stream-pod-file.js';
@@ -161,6 +160,8 @@ export type { EtcdDrErrorOptions } from './errors/etcd-dr-error.js';
 export { EtcdDrError } from './errors/etcd-dr-error.js';
 export { formatBytes } from './format/format-bytes.js';
 export type { PlanStep, PlanStepUndo } from './plan/plan-step.js';
+export type { ConnectConfigNodeOptions } from './restore/connect-config-node.js';
+export { connectConfigNode } from './restore/connect-config-node.js';
 export type { GatherRestoreTargetOptions } from './restore/gather-restore-target.js';
 export { gatherRestoreTarget } from './restore/gather-restore-target.js';
 export { kubeceptionStepExecutors } from './restore/kubeception/kubeception-step-executors.js';

@@ -222,7 +222,12 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
       ssh: (nodeName) => {
         let connection = sshConnections.get(nodeName);
         if (!connection) {
-          connection = connectConfigNode({ config, nodeName, signal });
+          connection = connectConfigNode({
+            config,
+            nodeName,
+            recordedHostKeys: bundle.manifest.hostKeys,
+            signal,
+          });
           sshConnections.set(nodeName, connection);
         }
         return connection;

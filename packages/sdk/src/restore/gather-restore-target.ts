@@ -20,6 +20,8 @@ export interface GatherRestoreTargetOptions {
    * live cluster has lost them (replicas already 0, PDB already deleted). Default none.
    */
   saved?: { replicas?: Record<string, number | null>; apiserverPdb?: Record<string, unknown> };
+  /** Host keys the backup recorded (the bundle manifest's `hostKeys`), checked where the config pins none. */
+  recordedHostKeys?: Record<string, string>;
   /** Connections to reuse. Default: opened from the config's kubeconfigs. */
   adminKube?: KubeConnection;
   userKube?: KubeConnection;
@@ -79,7 +81,11 @@ export async function gatherRestoreTarget(options: GatherRestoreTargetOptions): 
     const ssh = (nodeName: string) => {
       let connection = connections.get(nodeName);
       if (!connection) {
-        connection = connectConfigNode({ config, nodeName });
+        connection = connectConfigNode({
+          config,
+          nodeName,
+          ...(options.recordedHostKeys ? { recordedHostKeys: options.recordedHostKeys } : {}),
+        });
         connections.set(nodeName, connection);
       }
       return connection;

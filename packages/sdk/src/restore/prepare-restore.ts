@@ -63,7 +63,11 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
   const decrypted = await checkDecryption({ bundle, identities: options.identities ?? [] });
   if (decrypted > 0) checks.push({ name: 'decryption', detail: `${decrypted} encrypted files decrypt` });
 
-  const target = await gatherRestoreTarget({ config: options.config, saved: await savedObjects(bundle) });
+  const target = await gatherRestoreTarget({
+    config: options.config,
+    saved: await savedObjects(bundle),
+    recordedHostKeys: manifest.hostKeys,
+  });
   checks.push({ name: 'admin cluster API', detail: `answers (${options.config.adminCluster.kubeconfig})` });
   const plan = planRestore({
     manifest,
