@@ -19,20 +19,10 @@ import { runKubectl } from '../packages/sandbox/src/apiserver/test-support/run-k
 import { waitFor } from '../packages/sandbox/src/apiserver/test-support/start-test-api-server.js';
 import { type Sandbox, startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
 import { runTool } from '../packages/sandbox/src/lab/testing/run-tool.js';
+import { configMapsIn, etcdctlStatus } from './snapshot-facts.js';
 
 const execFileAsync = promisify(execFile);
 const cluster = 'user-cluster-1';
-
-async function etcdctlStatus(path: string): Promise<{ revision: number; totalKey: number }> {
-  const { stdout } = await execFileAsync('etcdctl', ['snapshot', 'status', path, '-w', 'json'], {
-    env: { ...process.env, ETCDCTL_API: '3' },
-  });
-  return JSON.parse(stdout) as { revision: number; totalKey: number };
-}
-
-function configMapsIn(inspection: Awaited<ReturnType<typeof inspectSnapshot>>): Record<string, number> {
-  return inspection.resources.find((resource) => resource.resource === 'configmaps')?.namespaces ?? {};
-}
 
 /** `mode owner/group` of every regular file under etc/kubernetes/pki in a tar archive, by relative path. */
 async function tarModes(archive: Buffer): Promise<Map<string, string>> {

@@ -18,20 +18,10 @@ import { runKubectl } from '../packages/sandbox/src/apiserver/test-support/run-k
 import { waitFor } from '../packages/sandbox/src/apiserver/test-support/start-test-api-server.js';
 import { type Sandbox, startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
 import { startCuttingProxy } from './cutting-proxy.js';
+import { configMapsIn, etcdctlStatus } from './snapshot-facts.js';
 
 const execFileAsync = promisify(execFile);
 const namespace = 'user-cluster-1';
-
-async function etcdctlStatus(path: string): Promise<{ revision: number; totalKey: number }> {
-  const { stdout } = await execFileAsync('etcdctl', ['snapshot', 'status', path, '-w', 'json'], {
-    env: { ...process.env, ETCDCTL_API: '3' },
-  });
-  return JSON.parse(stdout) as { revision: number; totalKey: number };
-}
-
-function configMapsIn(inspection: Awaited<ReturnType<typeof inspectSnapshot>>): Record<string, number> {
-  return inspection.resources.find((resource) => resource.resource === 'configmaps')?.namespaces ?? {};
-}
 
 async function tempFilesInPod(lab: Sandbox, pod: string): Promise<string> {
   const listed = await runKubectl({
