@@ -6,6 +6,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runKubectl } from '../packages/sandbox/src/apiserver/test-support/run-kubectl.js';
 import { type Sandbox, startSandbox } from '../packages/sandbox/src/lab/start-sandbox.js';
+import { etcdctlCerts } from '../packages/sandbox/src/lab/testing/controlplane-v2-checks.js';
 import { retryUntil, runTool } from '../packages/sandbox/src/lab/testing/run-tool.js';
 import type { StepContext } from '../packages/sdk/src/apply/step-executor.js';
 import { createBundleWriter } from '../packages/sdk/src/bundle/create-bundle-writer.js';
@@ -19,12 +20,8 @@ import { connectKube, type KubeConnection } from '../packages/sdk/src/transport/
 import { connectSsh } from '../packages/sdk/src/transport/ssh/connect-ssh.js';
 import type { SshConnection } from '../packages/sdk/src/transport/ssh/ssh-connection.js';
 
-export const etcdctlCerts = [
-  '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
-  '--cert=/etc/kubernetes/pki/etcd/server.crt',
-  '--key=/etc/kubernetes/pki/etcd/server.key',
-  '--endpoints=https://127.0.0.1:2379',
-];
+// The lab's etcdctl flags for a member's server certificate (as the runbook's backup uses them), for the tests.
+export { etcdctlCerts };
 
 export const userKubectl = (lab: Sandbox, args: string[]) =>
   runKubectl({ kubeconfig: lab.userKubeconfig, args: ['--request-timeout=20s', ...args], timeoutMs: 60_000 });
