@@ -29,6 +29,17 @@ describe('encodeClientFrame', () => {
     },
   );
 
+  it.each([1, 2, 3, 4, 7, 130, 65_539])(
+    'masks a payload given in parts (%i bytes after a 1-byte prefix)',
+    (size) => {
+      const chunk = randomBytes(size);
+      const decoded = unmask(
+        encodeClientFrame({ opcode: webSocketOpcode.binary, payload: [Buffer.from([0]), chunk] }),
+      );
+      expect(decoded.payload).toEqual(Buffer.concat([Buffer.from([0]), chunk]));
+    },
+  );
+
   it('uses a fresh random key each time, and the given one when told', () => {
     const payload = Buffer.from('same');
     const first = encodeClientFrame({ opcode: webSocketOpcode.binary, payload });

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -293,15 +292,29 @@ export async function execInPod(
   });
 }
 
+/**
+ * Resolves when the socket drained or closed, and removes both listeners: `Promise.race` of two `once`
+ * leaves the loser's listener behind, thousands of them over one upload.
+ */
+function drainOrClose(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
 async function sendStdin(socket: Socket, stdin: Readable | Buffer | string): Promise<void> {
+  const channel = Buffer.from([execChannel.stdin]);
   const send = async (chunk: Uint8Array) => {
-    const payload = Buffer.allocUnsafe(chunk.length + 1);
-    payload[0] = execChannel.stdin;
-    payload.set(chunk, 1);
     if (socket.destroyed) throw new Error('the exec connection closed while sending stdin');
     // Bounded memory: wait until the socket flushed what it holds before sending more.
-    if (!socket.write(encodeClientFrame({ opcode: webSocketOpcode.binary, payload }))) {
-      await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    if (!socket.write(encodeClientFrame({ opcode: webSocketOpcode.binary, payload: [channel, chunk] }))) {
+      await drainOrClose(socket);
     }
   };
   if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) {
