@@ -17,5 +17,10 @@ export interface OpenTarEntryOptions {
 export function openTarEntry(options: OpenTarEntryOptions): Readable {
   const { dataOffset, size } = options.entry;
   if (size === 0) return Readable.from([]);
-  return createReadStream(options.path, { start: dataOffset, end: dataOffset + size - 1 });
+  // 512 KiB reads, as for bundle directories (read-bundle.ts): these chunks become WebSocket frames.
+  return createReadStream(options.path, {
+    start: dataOffset,
+    end: dataOffset + size - 1,
+    highWaterMark: 512 * 1024,
+  });
 }
