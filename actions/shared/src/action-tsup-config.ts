@@ -14,8 +14,9 @@ export interface ActionTsupConfigOptions {
  * The tsup options both actions build with: one self-contained ESM file for the runner (plus any
  * `extraEntries`, each self-contained too), every dependency inside (the @actions packages are ESM only, which
  * ncc cannot bundle), and `require`, `__filename`, `__dirname` for the CommonJS dependencies that esbuild
- * wraps. ssh2's optional native addons (sshcrypto.node, cpu-features) stay out: their `require` fails inside a
- * try and ssh2 falls back to its JavaScript ciphers, so the files run on any runner whatever its Node ABI.
+ * wraps. ssh2's optional native addons (sshcrypto.node, cpu-features) and ws's (bufferutil, which the lab's API
+ * server uses to unmask) stay out: their `require` fails inside a try and the library falls back to its
+ * JavaScript code, so the files run on any runner whatever its Node ABI.
  */
 export function actionTsupConfig(options: ActionTsupConfigOptions = {}): Options {
   return {
@@ -37,7 +38,7 @@ export function actionTsupConfig(options: ActionTsupConfigOptions = {}): Options
       ].join('\n'),
     },
     esbuildOptions(options) {
-      options.external = [...(options.external ?? []), 'cpu-features'];
+      options.external = [...(options.external ?? []), 'cpu-features', 'bufferutil'];
     },
     // tsup copies sshcrypto.node (built for this machine's Node ABI) beside the bundle and requires it inside
     // a try; without the copy ssh2 takes its JavaScript path, and dist/ holds only the entries.
