@@ -106,7 +106,7 @@ describe('planRestore (Kubeception)', () => {
       peerUrl: peer(1),
       initialClusterToken: 'etcd-cluster-1',
       restoreId: restoreIdOf(createdAt),
-      snapshot: { path: 'snapshot.db.age', encryption: 'age', hashed: true },
+      snapshot: { path: 'snapshot.db.age', encryption: 'age' },
     });
     expect(member1.initialCluster).toBe(
       `kube-etcd-0=${peer(0)},kube-etcd-1=${peer(1)},kube-etcd-2=${peer(2)}`,
@@ -116,8 +116,16 @@ describe('planRestore (Kubeception)', () => {
     );
     expect(members[1]!.undo?.description).toContain('member.before-restore-20261126T170000Z');
     const scaleDown = plan.steps.find((step) => step.id === 'scale-down:kube-etcd')!;
-    expect(scaleDown.params as ScaleParams).toMatchObject({ replicas: 0, previousReplicas: 3 });
+    expect(scaleDown.params as ScaleParams).toMatchObject({
+      replicas: 0,
+      previousReplicas: 3,
+      stopGracePeriodSeconds: 1,
+    });
+    expect(scaleDown.commands[0]).toContain(
+      'delete pod kube-etcd-0 kube-etcd-1 kube-etcd-2 --grace-period=1 --wait=false',
+    );
     expect(scaleDown.departsFromRunbook).toMatch(/old data/);
+    expect(scaleDown.departsFromRunbook).toMatch(/leadership transfer/);
     for (const step of plan.steps) {
       expect(step.description.length).toBeGreaterThan(10);
       expect(step.commands.length).toBeGreaterThan(0);

@@ -21,6 +21,11 @@ export type ScaleParams = {
   previousReplicas: number;
   /** Pods whose names start with this are waited for: gone when scaling to 0, Ready otherwise. */
   podPrefix: string;
+  /**
+   * When scaling to 0: delete the pods with this grace period first, instead of their own (30 s), so that
+   * they stop at once. Default: the pods' own.
+   */
+  stopGracePeriodSeconds?: number;
 };
 
 /** Params of `kubeception.delete-pdb` and `kubeception.create-pdb`. */
@@ -45,7 +50,7 @@ export type RestoreMemberParams = {
   initialClusterToken: string;
   peerUrl: string;
   /** The snapshot file inside the bundle and how it is stored. */
-  snapshot: { path: string; encryption: 'none' | 'age'; hashed: boolean };
+  snapshot: { path: string; encryption: 'none' | 'age' };
 };
 
 /** Params of `kubeception.wait-etcd-healthy`. */
@@ -83,6 +88,9 @@ export interface PlanKubeceptionRestoreOptions {
 
 const runbookMemberFlow =
   'The runbook leaves kube-etcd running: its HA procedure restores each member while the others still run old data, and in the lab the surviving member then wins (same cluster and member IDs), so the restore is lost; its non-HA procedure swaps the data under a crash-looping member that may restart between `rm` and `cp`. Scaling kube-etcd to 0 first means no member runs while any data is replaced.';
+
+const etcdStopGraceSeconds = 1;
+const etcdStopDeparture = `The members are deleted with a ${etcdStopGraceSeconds}-second grace period before the scale-down: members stopping together make etcd 3.4's leader wait out a leadership transfer to a follower that is stopping too (about 7 s), and their data is moved aside and replaced next anyway (etcd's WAL and bbolt are crash-safe, so the old data stays usable for a rollback).`;
 
 /**
  * Pure: the steps of a Kubeception restore (non-HA and HA alike): save and delete the PDB, scale the API
@@ -129,12 +137,20 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
     description: string;
     departsFromRunbook?: string;
     parallelGroup?: string;
+    stopPods?: { names: string[]; gracePeriodSeconds: number };
   }): PlanStep<string, ScaleParams> => ({
     id: options.id,
     kind: 'kubeception.scale',
     title: `Scale ${options.workload === 'statefulset' ? 'StatefulSet' : 'Deployment'} ${options.name} to ${options.replicas}`,
     description: options.description,
-    commands: [`${kubectl} scale ${options.workload} ${options.name} --replicas=${options.replicas}`],
+    commands: [
+      ...(options.stopPods
+        ? [
+            `${kubectl} delete pod ${options.stopPods.names.join(' ')} --grace-period=${options.stopPods.gracePeriodSeconds} --wait=false`,
+          ]
+        : []),
+      `${kubectl} scale ${options.workload} ${options.name} --replicas=${options.replicas}`,
+    ],
     undo: {
       description: `Scale ${options.name} back to ${options.previousReplicas}`,
       commands: [
@@ -148,6 +164,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
       replicas: options.replicas,
       previousReplicas: options.previousReplicas,
       podPrefix: options.podPrefix,
+      ...(options.stopPods ? { stopGracePeriodSeconds: options.stopPods.gracePeriodSeconds } : {}),
     },
     ...(options.departsFromRunbook ? { departsFromRunbook: options.departsFromRunbook } : {}),
     ...(options.parallelGroup ? { parallelGroup: options.parallelGroup } : {}),
@@ -213,9 +230,10 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
       replicas: 0,
       previousReplicas: facts.replicas.kubeEtcd,
       podPrefix: 'kube-etcd-',
+      stopPods: { names: members.map((member) => member.name), gracePeriodSeconds: etcdStopGraceSeconds },
       description:
         'Stop every etcd member, so that no member runs old data while the others are restored, and wait until their pods are gone.',
-      departsFromRunbook: runbookMemberFlow,
+      departsFromRunbook: `${runbookMemberFlow} ${etcdStopDeparture}`,
     }),
   );
 
@@ -256,10 +274,9 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
       snapshot: {
         path: snapshotFile.path,
         encryption: snapshotFile.encryption,
-        hashed: manifest.snapshot.hash === 'hashed',
       },
     };
-    const script = restoreMemberScript({ ...params, hashed: params.snapshot.hashed });
+    const script = restoreMemberScript(params);
     steps.push({
       id: `restore-member:${member.name}`,
       kind: 'kubeception.restore-member',
@@ -281,7 +298,7 @@ export function planKubeceptionRestore(options: PlanKubeceptionRestoreOptions): 
       },
       params,
       parallelGroup: 'restore-members',
-      departsFromRunbook: `The runbook deletes the old data (rm -r var/lib/etcd/*) before copying the restored member in; etcd-dr moves it aside to ${movedAsideName(restoreId)} and removes it only once the restored cluster is healthy. It restores straight into the PVC (one rename) instead of cp -r, and keeps the snapshot in the pod's /tmp (${utilitySnapshotPath(restoreId)}).`,
+      departsFromRunbook: `The runbook deletes the old data (rm -r var/lib/etcd/*) before copying the restored member in; etcd-dr moves it aside to ${movedAsideName(restoreId)} and removes it only once the restored cluster is healthy. It restores straight into the PVC (one rename) instead of cp -r, and keeps the snapshot in the pod's /tmp (${utilitySnapshotPath(restoreId)}). It restores with --skip-hash-check: the snapshot's SHA-256 was checked when it was taken and the bundle's in pre-flight, and the copy in the pod is checked by size; etcdctl would hash it again in every member's pod at once.`,
     });
   }
 

@@ -204,12 +204,7 @@ export const restoreMemberExecutor: StepExecutor<RestoreMemberParams> = {
         stepId: step.id,
         message: `restoring ${params.memberName} in ${params.utilityPod}`,
       });
-      const restored = await inUtilityPod(
-        kube,
-        step,
-        context,
-        restoreMemberScript({ ...params, hashed: params.snapshot.hashed }),
-      );
+      const restored = await inUtilityPod(kube, step, context, restoreMemberScript(params));
       if (restored.exitCode !== 0) {
         throw failed(
           step,
