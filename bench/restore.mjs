@@ -3,7 +3,7 @@
 // --force-other-cluster), next to the runbook's manual HA sequence scripted with kubectl (members one after
 // the other, `kubectl cp` of the snapshot, `rollout restart`) as the baseline, and prints median wall times
 // and ratios. Target (issue 6): HA <= 1.5x non-HA. Needs root and several GB free in the temp folder.
-// Run after a build: node bench/restore.mjs [--mb=500] [--rounds=2]
+// Run after a build: node bench/restore.mjs [--mb=500] [--rounds=2] [--steps]
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,13 +23,18 @@ const certificates = '/etcd.local.config/certificates';
 const etcdctl = `ETCDCTL_API=3 etcdctl --endpoints=https://127.0.0.1:2379 --cacert=${certificates}/etcdCA.crt --cert=${certificates}/etcd.crt --key=${certificates}/etcd.key`;
 const median = (values) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
 
+// With --steps, prints the restore's own per-step durations: where the wall time of each run goes.
+const showSteps = process.argv.includes('--steps');
+
 function cliRun(args) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [cli, ...args], { cwd: workDir });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.resume();
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    if (showSteps) child.once('close', () => process.stdout.write(stdout));
     child.once('error', reject);
     child.once('close', (code) =>
       code === 0
