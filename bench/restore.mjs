@@ -2,7 +2,7 @@
 // Kubeception lab (3 members, restored in parallel) and into a non-HA lab (1 member, the same bundle with
 // --force-other-cluster), next to the runbook's manual HA sequence scripted with kubectl (members one after
 // the other, `kubectl cp` of the snapshot, `rollout restart`) as the baseline, and prints median wall times
-// and ratios. Target (issue 6): HA <= 1.5x non-HA. Needs root and several GB free in the temp folder.
+// and ratios. Both labs stay up and the three runs alternate in each round, each after a `sync`. Target (issue 6): HA <= 1.5x non-HA. Needs root and several GB free in the temp folder.
 // Run after a build: node bench/restore.mjs [--mb=500] [--rounds=2] [--steps]
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -151,20 +151,30 @@ spec:
 }
 
 const results = { ha: [], nonHa: [], runbook: [] };
+// Dirty pages left by the previous run (a 500 MiB fill, a bundle, restored members) are written back while the
+// next one runs and slow it down: each timed run starts after a sync, so no run pays for the one before.
+const settle = () => run('sync');
 let bundle;
-let lab;
+let haLab;
+let nonHaLab;
 try {
-  lab = await startSandbox({
+  haLab = await startSandbox({
     topology: 'kubeception',
     ha: true,
     dir: join(workDir, 'lab-ha'),
     attached: true,
   });
-  await fill(lab);
-  await cliRun(['backup', '--config', lab.config, '--out', join(workDir, 'bundles'), '--json']);
+  await fill(haLab);
+  await cliRun(['backup', '--config', haLab.config, '--out', join(workDir, 'bundles'), '--json']);
   bundle = join(workDir, 'bundles', (await run('ls', [join(workDir, 'bundles')])).stdout.trim());
-  for (let round = 0; round < rounds; round++) {
-    const args = [
+  // Both labs stay up and the runs alternate, so HA and non-HA are measured under the same conditions.
+  nonHaLab = await startSandbox({
+    topology: 'kubeception',
+    dir: join(workDir, 'lab-non-ha'),
+    attached: true,
+  });
+  const restore = (lab, name, extra = []) =>
+    cliRun([
       'restore',
       '--config',
       lab.config,
@@ -172,30 +182,19 @@ try {
       bundle,
       '--yes',
       '--work-dir',
-      join(workDir, `work-ha-${round}`),
-    ];
-    results.ha.push(await cliRun(args));
-    console.log(`  round ${round}: etcd-dr HA ${results.ha.at(-1).toFixed(2)} s`);
-    results.runbook.push(await runbookHa(lab, join(bundle, 'snapshot.db'), 3));
-    console.log(`  round ${round}: runbook HA ${results.runbook.at(-1).toFixed(2)} s`);
-  }
-  await lab.stop();
-  lab = await startSandbox({ topology: 'kubeception', dir: join(workDir, 'lab-non-ha'), attached: true });
+      join(workDir, name),
+      ...extra,
+    ]);
   for (let round = 0; round < rounds; round++) {
-    results.nonHa.push(
-      await cliRun([
-        'restore',
-        '--config',
-        lab.config,
-        '--from',
-        bundle,
-        '--yes',
-        '--force-other-cluster',
-        '--work-dir',
-        join(workDir, `work-non-ha-${round}`),
-      ]),
-    );
+    await settle();
+    results.ha.push(await restore(haLab, `work-ha-${round}`));
+    console.log(`  round ${round}: etcd-dr HA ${results.ha.at(-1).toFixed(2)} s`);
+    await settle();
+    results.nonHa.push(await restore(nonHaLab, `work-non-ha-${round}`, ['--force-other-cluster']));
     console.log(`  round ${round}: etcd-dr non-HA ${results.nonHa.at(-1).toFixed(2)} s`);
+    await settle();
+    results.runbook.push(await runbookHa(haLab, join(bundle, 'snapshot.db'), 3));
+    console.log(`  round ${round}: runbook HA ${results.runbook.at(-1).toFixed(2)} s`);
   }
   const ha = median(results.ha);
   const nonHa = median(results.nonHa);
@@ -207,6 +206,7 @@ try {
   console.log(`  HA / non-HA          ${(ha / nonHa).toFixed(2)}x (goal <= 1.50)`);
   console.log(`  runbook HA / etcd-dr HA  ${(runbook / ha).toFixed(2)}x`);
 } finally {
-  await lab?.stop();
+  await haLab?.stop();
+  await nonHaLab?.stop();
   await rm(workDir, { recursive: true, force: true });
 }
