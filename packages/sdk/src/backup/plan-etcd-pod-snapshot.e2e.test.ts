@@ -1,11 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestCertificates,
+  fillTestEtcd,
+  startEtcdGate,
+} from '../test-support/snapshot-script-fixtures.js';
 import { startTestEtcd, type TestEtcd } from '../test-support/start-etcd.js';
 import {
   type EtcdPodSnapshotPlan,
@@ -52,88 +57,18 @@ function isRunning(pid: number): boolean {
   return !/^State:.*zombie/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
 
-/** A TCP proxy to etcd that passes `passBytes` of its answers, then holds the rest until `release()`. */
-async function startGate(options: { target: string; passBytes: number }) {
-  const target = new URL(options.target);
-  let released = false;
-  const held: Array<() => void> = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    let passed = 0;
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      if (released || passed < options.passBytes) {
-        passed += chunk.length;
-        client.write(chunk);
-        return;
-      }
-      upstream.pause();
-      held.push(() => {
-        client.write(chunk);
-        upstream.resume();
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.on('close', () => {
-    for (const socket of sockets) socket.destroy();
-  });
-  return {
-    server,
-    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    release() {
-      released = true;
-      for (const resume of held.splice(0)) resume();
-    },
-  };
-}
-
 describe('the snapshot scripts, run against a real etcd without a pod', () => {
   let etcd: TestEtcd;
   let base: string;
   let certificates: { ca: string; cert: string; key: string };
   let directory: string;
-  const servers: Server[] = [];
+  const closers: Array<() => void> = [];
 
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), 'etcd-dr-snapshot-scripts-'));
-    certificates = { ca: join(base, 'ca.crt'), cert: join(base, 'ca.crt'), key: join(base, 'ca.key') };
-    // etcdctl loads the certificates even for a plain-http endpoint, as it would load the pod's.
-    await execFileAsync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      certificates.key,
-      '-out',
-      certificates.cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=etcd-dr-test',
-    ]);
+    certificates = await createTestCertificates(base);
     etcd = await startTestEtcd();
-    const value = 'x'.repeat(128 * 1024);
-    for (let batch = 0; batch < 5; batch++) {
-      await Promise.all(
-        Array.from({ length: 8 }, (_, index) =>
-          etcd.etcdctl(['put', `/data/${batch}-${index}`], { input: value }),
-        ),
-      );
-    }
+    await fillTestEtcd(etcd, { keys: 40 });
   }, 60_000);
 
   afterAll(async () => {
@@ -142,7 +77,7 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
   });
 
   afterEach(async () => {
-    for (const server of servers.splice(0)) server.close();
+    for (const close of closers.splice(0)) close();
   });
 
   const planIn = async (options: { endpoint?: string; key?: string } = {}): Promise<EtcdPodSnapshotPlan> => {
@@ -196,8 +131,8 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
 
   it('resumes a stream killed mid-way from the bytes received, waiting for etcdctl to finish', async () => {
     // etcd's answers pass up to 1 MiB, then wait for release: etcdctl is held mid-write.
-    const gate = await startGate({ target: etcd.endpoint, passBytes: 1024 * 1024 });
-    servers.push(gate.server);
+    const gate = await startEtcdGate({ target: etcd.endpoint, passBytes: 1024 * 1024 });
+    closers.push(gate.close);
     const plan = await planIn({ endpoint: gate.endpoint });
     let killed = false;
     const cut = await runScript(plan.streamSnapshot.command, {
@@ -242,7 +177,7 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
     // An endpoint that accepts connections and never answers: etcdctl waits in its dial.
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));
-    servers.push(silent);
+    closers.push(() => silent.close());
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     const plan = await planIn({ endpoint: `http://127.0.0.1:${port}` });
