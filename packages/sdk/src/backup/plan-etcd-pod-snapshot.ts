@@ -94,8 +94,10 @@ export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPo
   const script = (step: BackupStep, description: string, lines: string[]) =>
     command(step, description, ['/bin/sh', '-ec', lines.join('\n')]);
   const file = `F=${shellQuote(temporaryFile)}`;
-  // A saver whose parent shell died is re-parented to a pid 1 that may never reap it: a zombie is not alive.
-  const alive = `alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*zombie' "/proc/$1/status" 2>/dev/null; }`;
+  // A saver whose parent shell died is re-parented to a pid 1 that may never reap it: a zombie is not alive,
+  // and neither is another process that took its pid.
+  const alive =
+    'alive() { kill -0 "$1" 2>/dev/null && grep -aq snapshot "/proc/$1/cmdline" 2>/dev/null && ! grep -q "^State:.*zombie" "/proc/$1/status" 2>/dev/null; }';
   const markers = [
     'status=$(etcdctl snapshot status "$F" -w json)',
     `echo "${snapshotMarkers.status}$status" >&2`,
@@ -129,9 +131,10 @@ export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPo
         alive,
         // cat returns at the end of the growing file; the shared fd offset makes the next one continue there.
         'while [ -e "$F.part" ] && alive "$pid"; do cat <&3; sleep 0.05; done',
-        'cat <&3',
         'code=0; wait "$pid" || code=$?',
         'if [ "$code" -ne 0 ]; then cat "$F.log" >&2; rm -f "$F.part" "$F" "$F.log" "$F.pid"; exit "$code"; fi',
+        // After etcdctl ended: what is left, all of it even when the loop above could not watch it.
+        'cat <&3',
         ...markers,
       ],
     ),
@@ -150,7 +153,7 @@ export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPo
       file,
       alive,
       'pid=$(cat "$F.pid" 2>/dev/null || true)',
-      `if [ -n "$pid" ] && grep -aq snapshot "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; i=0; while alive "$pid" && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i+1)); done; fi`,
+      'if [ -n "$pid" ] && alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; i=0; while alive "$pid" && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i+1)); done; fi',
       // .part before the file: a rename etcdctl still makes either fails or is undone by the next removal.
       'rm -f "$F.part" "$F" "$F.log" "$F.pid"',
     ]),
