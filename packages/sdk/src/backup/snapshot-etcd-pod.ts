@@ -60,10 +60,13 @@ export interface EtcdPodSnapshot {
 }
 
 /**
- * Takes an etcd snapshot inside a pod with `etcdctl snapshot save` into a temporary file, streams it into the
- * bundle (age-encrypted on the way when recipients are given) with its SHA-256 computed as it arrives,
- * resuming dropped streams, checks the snapshot's trailing SHA-256, and reads its revision and key count in
- * the pod meanwhile. The temporary file is removed from the pod whatever happens.
+ * Takes an etcd snapshot inside a pod with `etcdctl snapshot save` into a temporary file and streams it into
+ * the bundle while etcdctl writes it (one exec: steps `snapshot` and `transfer` end together), age-encrypted on
+ * the way when recipients are given, with its SHA-256 computed as it arrives, resuming dropped streams once
+ * etcdctl finished; checks the size the pod reports and the snapshot's trailing SHA-256, and takes the
+ * revision and key count from `etcdctl snapshot status` run in the pod. Progress totals are the database size
+ * from `check-etcd` (or `estimatedBytes`) until the real size is known. The temporary files are removed from
+ * the pod, and a still-running etcdctl stopped, whatever happens.
  * @throws BackupError `BACKUP_POD_NOT_FOUND`, `BACKUP_ETCD_UNHEALTHY`, `BACKUP_SNAPSHOT_FAILED`,
  * `BACKUP_NO_SPACE`, `BACKUP_TRANSFER_FAILED`, `BACKUP_SNAPSHOT_CORRUPT`; KubeError; BundleError.
  */
