@@ -65,8 +65,14 @@ export type {
   EtcdPodCommand,
   EtcdPodSnapshotPlan,
   PlanEtcdPodSnapshotOptions,
+  SnapshotMarkers,
 } from './backup/plan-etcd-pod-snapshot.js';
-export { etcdClientCertificates, planEtcdPodSnapshot } from './backup/plan-etcd-pod-snapshot.js';
+export {
+  etcdClientCertificates,
+  parseSnapshotMarkers,
+  planEtcdPodSnapshot,
+  snapshotMarkers,
+} from './backup/plan-etcd-pod-snapshot.js';
 export type {
   KubeceptionBackupCommand,
   KubeceptionBackupPlan,
@@ -78,9 +84,11 @@ export type {
   RunBackupStep,
   SnapshotEtcdPodOptions,
 } from './backup/snapshot-etcd-pod.js';
-export { parseEndpointVersion, snapshotEtcdPod } from './backup/snapshot-etcd-pod.js';
+export { parseEndpointDbSize, parseEndpointVersion, snapshotEtcdPod } from './backup/snapshot-etcd-pod.js';
 export type { SnapshotStreamHashResult } from './backup/snapshot-stream-hash.js';
 export { SnapshotStreamHash } from './backup/snapshot-stream-hash.js';
+export type { StreamEtcdPodSnapshotOptions } from './backup/stream-etcd-pod-snapshot.js';
+export { streamEtcdPodSnapshot } from './backup/stream-etcd-pod-snapshot.js';
 export type { StreamPodFileOptions } from './backup/stream-pod-file.js';
 export { streamPodFile } from './backup/stream-pod-file.js';
 export type { BundleErrorCode } from './bundle/bundle-error.js';

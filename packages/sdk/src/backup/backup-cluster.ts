@@ -211,6 +211,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
       step,
       emit,
       skipCheck: user.etcdVersion !== undefined,
+      ...(user.etcdDbSize === undefined ? {} : { estimatedBytes: user.etcdDbSize }),
       onCleanupFailure: (warning) => warnings.push(warning),
       ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
       ...signal,

@@ -16,6 +16,8 @@ export interface BackupUserTarget {
   nodes: SshNode[];
   /** Version read while checking every member (Controlplane V2). */
   etcdVersion?: string;
+  /** Database size of the chosen member read with the version, in bytes (Controlplane V2). */
+  etcdDbSize?: number;
   /** Kubeception: the objects a restore needs, read before the snapshot. */
   kubeception?: KubeceptionRestoreObjects;
 }

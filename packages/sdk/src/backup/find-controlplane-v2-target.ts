@@ -5,7 +5,7 @@ import { BackupError } from './backup-error.js';
 import type { BackupUserTarget } from './backup-user-target.js';
 import { checkControlplaneV2EtcdPods, etcdPodMember, etcdPodSelector } from './controlplane-v2-etcd-pods.js';
 import { etcdClientCertificates, planEtcdPodSnapshot } from './plan-etcd-pod-snapshot.js';
-import { parseEndpointVersion, type RunBackupStep } from './snapshot-etcd-pod.js';
+import { parseEndpointDbSize, parseEndpointVersion, type RunBackupStep } from './snapshot-etcd-pod.js';
 
 /**
  * Finds the `etcd-NODE` members of a Controlplane V2 user cluster and checks what the runbook requires before
@@ -93,7 +93,8 @@ export async function findControlplaneV2Target(options: {
                 'a Controlplane V2 backup needs every member healthy; check its logs and certificates, then run the backup again',
             });
           }
-          return parseEndpointVersion(status.stdout.toString('utf8'));
+          const text = status.stdout.toString('utf8');
+          return { version: parseEndpointVersion(text), dbSize: parseEndpointDbSize(text) };
         }),
       ),
     (value) => `${value.length} member${value.length > 1 ? 's' : ''} healthy`,
@@ -108,6 +109,7 @@ export async function findControlplaneV2Target(options: {
     ha: pods.length > 1,
     members,
     nodes,
-    etcdVersion: versions[0]!,
+    etcdVersion: versions[0]!.version,
+    ...(versions[0]!.dbSize === undefined ? {} : { etcdDbSize: versions[0]!.dbSize }),
   };
 }

@@ -48,17 +48,19 @@ describe('planBackup', () => {
     ]);
     const snapshot = plan.steps[2]!;
     expect(snapshot.commands[1]).toContain('--cert=/etc/kubernetes/pki/etcd/server.crt');
-    expect(snapshot.commands[3]).toBe(
-      'kubectl --kubeconfig /k/user.kubeconfig exec -n kube-system etcd-user-1-cp1 -c etcd -- cat /tmp/etcd-dr-x.db > snapshot.db',
+    expect(snapshot.commands).toHaveLength(3);
+    expect(snapshot.commands[1]).toMatch(
+      /^kubectl --kubeconfig \/k\/user\.kubeconfig exec -n kube-system etcd-user-1-cp1 -c etcd -- \/bin\/sh -ec 'umask 077\nF=\/tmp\/etcd-dr-x\.db\n.* snapshot save "\$F" .*' > snapshot\.db$/s,
     );
+    expect(snapshot.commands[2]).toMatch(/-c etcd -- \/bin\/sh -ec 'F=\/tmp\/etcd-dr-x\.db\n.*rm -f .*'$/s);
     expect(plan.steps[3]!.commands).toEqual([
       "ssh -i /keys/user-1-cp1 -J ubuntu@192.0.2.1:2222 ubuntu@10.0.0.11 'sudo -n -- tar -C / -cf - etc/kubernetes/pki' > pki/user-1-cp1.tar",
       "ssh -i /keys/user-1-cp1 -J ubuntu@192.0.2.1:2222 ubuntu@10.0.0.11 'sudo -n -- cat /etc/kubernetes/manifests/etcd.yaml' > objects/etcd-manifest-user-1-cp1.yaml",
     ]);
     expect(plan.steps[3]!.departsFromRunbook).toMatch(/chmod -R 0644/);
     expect(plan.steps[5]!.commands[1]).toContain('--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt');
-    expect(plan.steps[5]!.commands[3]).toMatch(
-      /exec -n kube-system etcd-admin-cp -c etcd -- cat .* > admin\/snapshot\.db$/,
+    expect(plan.steps[5]!.commands[1]).toMatch(
+      /exec -n kube-system etcd-admin-cp -c etcd -- \/bin\/sh -ec .* snapshot save .* > admin\/snapshot\.db$/s,
     );
     expect(plan.steps[6]!.commands).toHaveLength(1);
     expect(plan.steps[6]!.commands[0]).toMatch(/ubuntu@10\.0\.0\.2 .* > admin\/pki\/admin-cp\.tar$/);
@@ -74,9 +76,9 @@ describe('planBackup', () => {
       'write-bundle',
     ]);
     expect(plan.steps[1]!.commands[1]).toContain(
-      "exec -n user-1 kube-etcd-0 -c kube-etcd -- /bin/sh -ec 'ETCDCTL_API=3 etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etcd.local.config/certificates/etcdCA.crt",
+      'etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etcd.local.config/certificates/etcdCA.crt',
     );
-    expect(plan.steps[1]!.commands[3]).toMatch(/ \| age -R RECIPIENTS_FILE > snapshot\.db\.age$/);
+    expect(plan.steps[1]!.commands[1]).toMatch(/ \| age -R RECIPIENTS_FILE > snapshot\.db\.age$/);
     expect(plan.steps[2]!.description).toMatch(/kube-etcd-certs-\* \(age-encrypted\)/);
   });
 

@@ -20,8 +20,13 @@ export interface PlanEtcdPodSnapshotOptions {
   /** The etcd container, e.g. `kube-etcd` or `etcd`. */
   container: string;
   certificates: EtcdClientCertificates;
-  /** The snapshot's temporary path in the pod, e.g. `/tmp/etcd-dr-0123456789abcdef.db`. */
+  /**
+   * The snapshot's temporary path in the pod, e.g. `/tmp/etcd-dr-0123456789abcdef.db`; `PATH.part`, `PATH.log`
+   * and `PATH.pid` sit next to it while the snapshot is taken.
+   */
   temporaryFile: string;
+  /** The member's client URL as seen from inside its pod. Default `https://127.0.0.1:2379`. */
+  endpoint?: string;
   /** Shown in the audit commands. Default `KUBECONFIG`. */
   kubeconfigPath?: string;
 }
@@ -43,17 +48,27 @@ export interface EtcdPodSnapshotPlan {
   pod: string;
   container: string;
   temporaryFile: string;
-  /** Health and server version: `etcdctl endpoint status -w json`. */
+  /** Health, server version and database size: `etcdctl endpoint status -w json`. */
   checkEtcd: EtcdPodCommand;
-  /** `etcdctl snapshot save` into the temporary file, then its size on stdout. */
-  saveSnapshot: EtcdPodCommand;
-  /** Revision and key count read in the pod: `etcdctl snapshot status`. */
-  snapshotStatus: EtcdPodCommand;
-  /** The transfer from byte `offset` on: `cat` from 0, `tail -c +N` to resume. */
-  transfer(offset: number): EtcdPodCommand;
-  /** Removes the temporary file; run whatever happened. */
+  /**
+   * Starts `etcdctl snapshot save` into the temporary file in the background and prints the file on stdout
+   * while etcdctl writes it; then, on stderr, the marker lines `etcd-dr:status=JSON` (`etcdctl snapshot
+   * status -w json`) and `etcd-dr:size=BYTES` (see {@link parseSnapshotMarkers}). When etcdctl fails, prints
+   * its output on stderr, removes the temporary files and exits with its status.
+   */
+  streamSnapshot: EtcdPodCommand;
+  /**
+   * After a dropped or short stream: waits until the background `etcdctl snapshot save` ended, then prints the
+   * snapshot from byte `offset` on (`tail -c +N`) and the same markers; fails with etcdctl's output when the
+   * snapshot was not completed.
+   */
+  resumeSnapshot(offset: number): EtcdPodCommand;
+  /** Stops a still-running `etcdctl snapshot save` and removes the temporary files; run whatever happened. */
   cleanup: EtcdPodCommand;
 }
+
+/** The marker line prefixes the snapshot scripts print on stderr. */
+export const snapshotMarkers = { status: 'etcd-dr:status=', size: 'etcd-dr:size=' } as const;
 
 /**
  * Pure: the commands that take a snapshot of one etcd member inside its pod with the given certificates, with
@@ -62,13 +77,12 @@ export interface EtcdPodSnapshotPlan {
  */
 export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPodSnapshotPlan {
   const { namespace, pod, container, temporaryFile, certificates } = options;
-  const file = shellQuote(temporaryFile);
   const etcdctl = [
-    'ETCDCTL_API=3 etcdctl',
-    '--endpoints=https://127.0.0.1:2379',
-    `--cacert=${certificates.ca}`,
-    `--cert=${certificates.cert}`,
-    `--key=${certificates.key}`,
+    'etcdctl',
+    `--endpoints=${shellQuote(options.endpoint ?? 'https://127.0.0.1:2379')}`,
+    `--cacert=${shellQuote(certificates.ca)}`,
+    `--cert=${shellQuote(certificates.cert)}`,
+    `--key=${shellQuote(certificates.key)}`,
   ].join(' ');
   const kubeconfig = options.kubeconfigPath ?? 'KUBECONFIG';
   const command = (step: BackupStep, description: string, argv: string[]): EtcdPodCommand => ({
@@ -77,39 +91,105 @@ export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPo
     command: argv,
     kubectl: `kubectl --kubeconfig ${shellQuote(kubeconfig)} exec -n ${namespace} ${pod} -c ${container} -- ${argv.map(shellQuote).join(' ')}`,
   });
-  const script = (step: BackupStep, description: string, text: string) =>
-    command(step, description, ['/bin/sh', '-ec', text]);
+  const script = (step: BackupStep, description: string, lines: string[]) =>
+    command(step, description, ['/bin/sh', '-ec', lines.join('\n')]);
+  const file = `F=${shellQuote(temporaryFile)}`;
+  // A saver whose parent shell died is re-parented to a pid 1 that may never reap it: a zombie is not alive,
+  // and neither is another process that took its pid.
+  const alive =
+    'alive() { kill -0 "$1" 2>/dev/null && grep -aq snapshot "/proc/$1/cmdline" 2>/dev/null && ! grep -q "^State:.*zombie" "/proc/$1/status" 2>/dev/null; }';
+  const markers = [
+    'status=$(etcdctl snapshot status "$F" -w json)',
+    `echo "${snapshotMarkers.status}$status" >&2`,
+    `echo ${snapshotMarkers.size}$(wc -c <"$F") >&2`,
+  ];
   return {
     namespace,
     pod,
     container,
     temporaryFile,
-    checkEtcd: script(
-      'check-etcd',
-      `check that etcd in ${pod} answers, and read its version`,
-      `${etcdctl} endpoint status -w json`,
-    ),
-    saveSnapshot: script(
+    checkEtcd: script('check-etcd', `check that etcd in ${pod} answers, and read its version`, [
+      `ETCDCTL_API=3 ${etcdctl} endpoint status -w json`,
+    ]),
+    streamSnapshot: script(
       'snapshot',
-      `take a snapshot in ${pod} into ${temporaryFile}`,
-      `${etcdctl} snapshot save ${file} >&2 && wc -c < ${file}`,
+      `take a snapshot in ${pod} into ${temporaryFile}, streaming it out while etcdctl writes it`,
+      [
+        'umask 077',
+        file,
+        'rm -f "$F.part" "$F" "$F.log" "$F.pid"',
+        // Created and opened before etcdctl starts: etcdctl truncates it (no O_EXCL) and renames it to $F,
+        // and fd 3 follows the inode, so every byte is read once however the two race.
+        ': >"$F.part"',
+        'exec 3<"$F.part"',
+        'export ETCDCTL_API=3',
+        // In its own session, a dropped exec (whose process group is killed) leaves the saver running.
+        'setsid=; if command -v setsid >/dev/null 2>&1; then setsid=setsid; fi',
+        `$setsid ${etcdctl} snapshot save "$F" </dev/null >"$F.log" 2>&1 &`,
+        'pid=$!',
+        'echo "$pid" >"$F.pid"',
+        alive,
+        // cat returns at the end of the growing file; the shared fd offset makes the next one continue there.
+        'while [ -e "$F.part" ] && alive "$pid"; do cat <&3; sleep 0.05; done',
+        'code=0; wait "$pid" || code=$?',
+        'if [ "$code" -ne 0 ]; then cat "$F.log" >&2; rm -f "$F.part" "$F" "$F.log" "$F.pid"; exit "$code"; fi',
+        // After etcdctl ended: what is left, all of it even when the loop above could not watch it.
+        'cat <&3',
+        ...markers,
+      ],
     ),
-    snapshotStatus: script(
-      'snapshot',
-      `read revision and key count of ${temporaryFile} in ${pod}`,
-      `ETCDCTL_API=3 etcdctl snapshot status ${file} -w json`,
-    ),
-    transfer: (offset) =>
-      offset === 0
-        ? command('transfer', `stream ${temporaryFile} out of ${pod}`, ['cat', temporaryFile])
-        : command('transfer', `resume streaming ${temporaryFile} at byte ${offset}`, [
-            'tail',
-            '-c',
-            `+${offset + 1}`,
-            temporaryFile,
-          ]),
-    cleanup: command('cleanup', `remove ${temporaryFile} from ${pod}`, ['rm', '-f', temporaryFile]),
+    resumeSnapshot: (offset) =>
+      script('transfer', `resume streaming ${temporaryFile} out of ${pod} at byte ${offset}`, [
+        file,
+        'export ETCDCTL_API=3',
+        alive,
+        'pid=$(cat "$F.pid" 2>/dev/null || true)',
+        'if [ -n "$pid" ]; then while alive "$pid"; do sleep 0.05; done; fi',
+        'if [ ! -f "$F" ]; then cat "$F.log" >&2 2>/dev/null || true; echo "etcdctl snapshot save did not complete $F" >&2; exit 1; fi',
+        `tail -c +${offset + 1} "$F"`,
+        ...markers,
+      ]),
+    cleanup: script('cleanup', `stop the snapshot and remove ${temporaryFile} from ${pod}`, [
+      file,
+      alive,
+      'pid=$(cat "$F.pid" 2>/dev/null || true)',
+      'if [ -n "$pid" ] && alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; i=0; while alive "$pid" && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i+1)); done; fi',
+      // .part before the file: a rename etcdctl still makes either fails or is undone by the next removal.
+      'rm -f "$F.part" "$F" "$F.log" "$F.pid"',
+    ]),
   };
+}
+
+/** What the snapshot scripts report on stderr. */
+export interface SnapshotMarkers {
+  /** `etcdctl snapshot status -w json` of the complete snapshot, when printed. */
+  status?: { revision: number; totalKeys: number };
+  /** Bytes of the complete snapshot, when printed. */
+  size?: number;
+}
+
+/** Pure: the markers in the stderr of {@link EtcdPodSnapshotPlan.streamSnapshot} or `resumeSnapshot`. */
+export function parseSnapshotMarkers(stderr: string): SnapshotMarkers {
+  const markers: SnapshotMarkers = {};
+  for (const line of stderr.split('\n')) {
+    if (line.startsWith(snapshotMarkers.size)) {
+      const size = Number(line.slice(snapshotMarkers.size.length).trim());
+      if (Number.isSafeInteger(size) && size >= 0) markers.size = size;
+    } else if (line.startsWith(snapshotMarkers.status)) {
+      try {
+        const parsed = JSON.parse(line.slice(snapshotMarkers.status.length)) as {
+          revision?: unknown;
+          totalKey?: unknown;
+        };
+        if (typeof parsed.revision === 'number' && typeof parsed.totalKey === 'number') {
+          markers.status = { revision: parsed.revision, totalKeys: parsed.totalKey };
+        }
+      } catch {
+        // Left out: the caller reports a missing status.
+      }
+    }
+  }
+  return markers;
 }
 
 /** The certificates of the runbook, per kind of etcd pod. */

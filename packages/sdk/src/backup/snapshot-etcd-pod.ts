@@ -7,7 +7,7 @@ import { BackupError, type BackupStep } from './backup-error.js';
 import type { BackupProgressEvent } from './backup-progress.js';
 import type { EtcdPodSnapshotPlan } from './plan-etcd-pod-snapshot.js';
 import { SnapshotStreamHash } from './snapshot-stream-hash.js';
-import { streamPodFile } from './stream-pod-file.js';
+import { streamEtcdPodSnapshot } from './stream-etcd-pod-snapshot.js';
 
 /** Runs one backup step: reports it started and done. */
 export type RunBackupStep = <T>(
@@ -37,6 +37,11 @@ export interface SnapshotEtcdPodOptions {
   emit: (event: BackupProgressEvent) => void;
   /** The etcd member's health was checked already (skip `check-etcd`). Default false. */
   skipCheck?: boolean;
+  /**
+   * The database size from an earlier `etcdctl endpoint status` (with `skipCheck`): the progress total until
+   * the pod reports the snapshot's real size. Default: the size read by `check-etcd`, else 0.
+   */
+  estimatedBytes?: number;
   /** Told when the temporary file could not be removed from the pod (a warning: it holds every Secret). */
   onCleanupFailure?: (warning: string) => void;
   maxResumes?: number;
@@ -55,10 +60,13 @@ export interface EtcdPodSnapshot {
 }
 
 /**
- * Takes an etcd snapshot inside a pod with `etcdctl snapshot save` into a temporary file, streams it into the
- * bundle (age-encrypted on the way when recipients are given) with its SHA-256 computed as it arrives,
- * resuming dropped streams, checks the snapshot's trailing SHA-256, and reads its revision and key count in
- * the pod meanwhile. The temporary file is removed from the pod whatever happens.
+ * Takes an etcd snapshot inside a pod with `etcdctl snapshot save` into a temporary file and streams it into
+ * the bundle while etcdctl writes it (one exec: steps `snapshot` and `transfer` end together), age-encrypted on
+ * the way when recipients are given, with its SHA-256 computed as it arrives, resuming dropped streams once
+ * etcdctl finished; checks the size the pod reports and the snapshot's trailing SHA-256, and takes the
+ * revision and key count from `etcdctl snapshot status` run in the pod. Progress totals are the database size
+ * from `check-etcd` (or `estimatedBytes`) until the real size is known. The temporary files are removed from
+ * the pod, and a still-running etcdctl stopped, whatever happens.
  * @throws BackupError `BACKUP_POD_NOT_FOUND`, `BACKUP_ETCD_UNHEALTHY`, `BACKUP_SNAPSHOT_FAILED`,
  * `BACKUP_NO_SPACE`, `BACKUP_TRANSFER_FAILED`, `BACKUP_SNAPSHOT_CORRUPT`; KubeError; BundleError.
  */
@@ -84,7 +92,7 @@ export async function snapshotEtcdPod(options: SnapshotEtcdPodOptions): Promise<
           : error;
       });
 
-  const etcdVersion = options.skipCheck
+  const endpoint = options.skipCheck
     ? undefined
     : await step('check-etcd', async () => {
         const status = await inPod(plan.checkEtcd.command, 'checking etcd health', 'check-etcd');
@@ -98,103 +106,85 @@ export async function snapshotEtcdPod(options: SnapshotEtcdPodOptions): Promise<
               'check the member with `kubectl logs` and its certificates; a backup needs a healthy member',
           });
         }
-        return parseEndpointVersion(status.stdout.toString('utf8'));
+        const text = status.stdout.toString('utf8');
+        return { version: parseEndpointVersion(text), dbSize: parseEndpointDbSize(text) };
       });
 
-  let statusInPod: Promise<{ revision: number; totalKeys: number }> | undefined;
   try {
-    const snapshotSize = await step('snapshot', async () => {
-      const save = await inPod(plan.saveSnapshot.command, 'taking the snapshot', 'snapshot');
-      if (save.exitCode !== 0) {
-        const noSpace = /no space left/i.test(save.stderr);
-        throw new BackupError({
-          code: noSpace ? 'BACKUP_NO_SPACE' : 'BACKUP_SNAPSHOT_FAILED',
-          step: named('snapshot'),
-          object: `${where} file ${temporaryFile}`,
-          message: `\`etcdctl snapshot save\` in ${where} exited with ${save.exitCode}: ${lastLine(save.stderr)}`,
-          remedy: noSpace
-            ? `free space in /tmp of pod ${pod} (the snapshot is about the size of the etcd database)`
-            : 'check the member with `etcdctl endpoint health` and its logs, then run the backup again',
-        });
-      }
-      return Number.parseInt(save.stdout.toString('utf8').trim(), 10);
-    });
-    // Read in the pod while the same bytes stream out: the trailing-hash check proves the received copy has
-    // the same content, so its revision and key count are these, without a second local pass over the file.
-    statusInPod = (async () => {
-      const result = await inPod(plan.snapshotStatus.command, 'reading the snapshot status', 'snapshot');
-      return parseSnapshotStatus({ result, where, file: temporaryFile, step: named('snapshot') });
-    })();
-    statusInPod.catch(() => undefined);
-
     const hasher = new SnapshotStreamHash();
+    let facts: { size: number; revision: number; totalKeys: number } | undefined;
     let resumes = 0;
     let lastReported = 0;
+    // An estimate until the pod reports the real size: the snapshot is the database plus a 32-byte hash.
+    let bytesTotal = (options.estimatedBytes ?? endpoint?.dbSize ?? 0) + 32;
     const file = options.path;
     const plaintext = async function* (): AsyncGenerator<Buffer> {
-      emit({ kind: 'transfer', file, bytesDone: 0, bytesTotal: snapshotSize });
-      for await (const chunk of streamPodFile({
+      emit({ kind: 'transfer', file, bytesDone: 0, bytesTotal });
+      for await (const chunk of streamEtcdPodSnapshot({
         kube,
-        namespace,
-        pod,
-        container,
-        path: temporaryFile,
-        size: snapshotSize,
-        command: (offset) => plan.transfer(offset).command,
+        plan,
         ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
         onResume: (event) => {
           resumes = event.attempt;
           emit({ kind: 'resumed', ...event });
         },
+        onComplete: (complete) => {
+          facts = complete;
+        },
+        stepName: named,
         ...(options.signal ? { signal: options.signal } : {}),
       })) {
         hasher.update(chunk);
         const done = hasher.size;
-        if (done - lastReported >= 256 * 1024 || done === snapshotSize) {
+        if (done - lastReported >= 256 * 1024) {
           lastReported = done;
-          emit({ kind: 'transfer', file, bytesDone: done, bytesTotal: snapshotSize });
+          bytesTotal = Math.max(bytesTotal, done);
+          emit({ kind: 'transfer', file, bytesDone: done, bytesTotal });
         }
         // The bundle writer batches writes itself; copying chunks together here would only cost time.
         yield chunk;
       }
+      emit({ kind: 'transfer', file, bytesDone: hasher.size, bytesTotal: facts?.size ?? hasher.size });
     };
-    await step('transfer', () =>
-      addBundleContent({
-        writer: options.writer,
-        path: file,
-        role: options.role,
-        content: plaintext(),
-        recipients: options.recipients,
-        // Stored as received when not encrypted: the trailer check's pass already gives the file's SHA-256.
-        digest: () => ({ size: hasher.size, sha256: hasher.result().fileSha256 }),
-      }),
+    // One exec takes the snapshot and streams it as etcdctl writes it: the steps end together.
+    await step('snapshot', () =>
+      step('transfer', () =>
+        addBundleContent({
+          writer: options.writer,
+          path: file,
+          role: options.role,
+          content: plaintext(),
+          recipients: options.recipients,
+          // Stored as received when not encrypted: the trailer check's pass already gives the file's SHA-256.
+          digest: () => ({ size: hasher.size, sha256: hasher.result().fileSha256 }),
+        }),
+      ),
     );
 
-    const facts = await step('verify', async () => {
+    const complete = await step('verify', async () => {
       const check = hasher.result();
-      if (check.size !== snapshotSize || !check.trailerMatches) {
+      if (facts === undefined || check.size !== facts.size || !check.trailerMatches) {
         throw new BackupError({
           code: 'BACKUP_SNAPSHOT_CORRUPT',
           step: named('verify'),
           object: `${where} file ${temporaryFile}`,
           message:
-            check.size !== snapshotSize
-              ? `received ${check.size} bytes of a ${snapshotSize}-byte snapshot`
+            facts === undefined || check.size !== facts.size
+              ? `received ${check.size} bytes of a ${facts?.size ?? 'unknown'}-byte snapshot`
               : `the snapshot's trailing SHA-256 ${check.expected} does not match its content (${check.actual})`,
           remedy: 'the transfer corrupted the snapshot; run the backup again',
         });
       }
-      return await statusInPod!;
+      return facts;
     });
     return {
-      etcdVersion: etcdVersion ?? 'unknown',
-      revision: facts.revision,
-      totalKeys: facts.totalKeys,
-      bytes: snapshotSize,
+      etcdVersion: endpoint?.version ?? 'unknown',
+      revision: complete.revision,
+      totalKeys: complete.totalKeys,
+      bytes: complete.size,
       resumes,
     };
   } finally {
-    await statusInPod?.catch(() => undefined);
     const cleanupWarning = await kube.exec({ namespace, pod, container, command: plan.cleanup.command }).then(
       (result) => (result.exitCode === 0 ? undefined : firstLine(result.stderr)),
       (error: unknown) => (error as Error).message,
@@ -205,32 +195,6 @@ export async function snapshotEtcdPod(options: SnapshotEtcdPodOptions): Promise<
       );
     }
   }
-}
-
-function parseSnapshotStatus(options: {
-  result: ExecInPodResult;
-  where: string;
-  file: string;
-  step: BackupStep;
-}): { revision: number; totalKeys: number } {
-  const { result } = options;
-  const parsed = (() => {
-    try {
-      return JSON.parse(result.stdout.toString('utf8')) as { revision?: unknown; totalKey?: unknown };
-    } catch {
-      return {};
-    }
-  })();
-  if (result.exitCode !== 0 || typeof parsed.revision !== 'number' || typeof parsed.totalKey !== 'number') {
-    throw new BackupError({
-      code: 'BACKUP_SNAPSHOT_FAILED',
-      step: options.step,
-      object: `${options.where} file ${options.file}`,
-      message: `\`etcdctl snapshot status\` in ${options.where} failed (exit ${result.exitCode}): ${firstLine(result.stderr)}`,
-      remedy: 'the snapshot taken in the pod is unreadable; run the backup again',
-    });
-  }
-  return { revision: parsed.revision, totalKeys: parsed.totalKey };
 }
 
 /** Pure: the server version from `etcdctl endpoint status -w json`. */
@@ -245,10 +209,18 @@ export function parseEndpointVersion(text: string): string {
   return 'unknown';
 }
 
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] || '(no output)';
+/** Pure: the database size in bytes from `etcdctl endpoint status -w json`, or undefined. */
+export function parseEndpointDbSize(text: string): number | undefined {
+  try {
+    const parsed = JSON.parse(text) as Array<{ Status?: { dbSize?: unknown } }>;
+    const size = parsed[0]?.Status?.dbSize;
+    if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) return size;
+  } catch {
+    // Unknown: the progress total is then only an estimate from the bytes received.
+  }
+  return undefined;
 }
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) || '(no output)';
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] || '(no output)';
 }
