@@ -1,10 +1,11 @@
-const macLineStart = Buffer.from('\n--- ');
+const macLinePrefix = Buffer.from('--- ');
+const newline = 0x0a;
 
 /** Options of {@link findAgeHeaderEnd}. */
 export interface FindAgeHeaderEndOptions {
   /** The first bytes of an age file. */
   bytes: Uint8Array;
-  /** Where to start looking: bytes before it were already searched. Default 0. */
+  /** Newlines before this offset were already looked at (an earlier, shorter `bytes`). Default 0. */
   from?: number;
 }
 
@@ -15,9 +16,15 @@ export interface FindAgeHeaderEndOptions {
  */
 export function findAgeHeaderEnd(options: FindAgeHeaderEndOptions): number {
   const bytes = Buffer.from(options.bytes.buffer, options.bytes.byteOffset, options.bytes.length);
-  const from = Math.max(0, (options.from ?? 0) - macLineStart.length);
-  const macLine = bytes.indexOf(macLineStart, from);
-  if (macLine < 0) return -1;
-  const end = bytes.indexOf(0x0a, macLine + macLineStart.length);
-  return end < 0 ? -1 : end + 1;
+  for (let end = bytes.indexOf(newline, options.from ?? 0); end >= 0; end = bytes.indexOf(newline, end + 1)) {
+    // lastIndexOf with a negative offset counts from the end: the first line needs no search.
+    const lineStart = end === 0 ? 0 : bytes.lastIndexOf(newline, end - 1) + 1;
+    if (
+      end - lineStart >= macLinePrefix.length &&
+      bytes.subarray(lineStart, lineStart + 4).equals(macLinePrefix)
+    ) {
+      return end + 1;
+    }
+  }
+  return -1;
 }
