@@ -58,5 +58,10 @@ describe('rechunkHoldingLast', () => {
       { length: 4, last: false },
       { length: 1, last: true },
     ]);
+    expect(await cut({ head: 9, pieces: [], size: 4 })).toEqual([
+      { length: 4, last: false },
+      { length: 4, last: false },
+      { length: 1, last: true },
+    ]);
   });
 });

@@ -45,6 +45,7 @@ export async function* rechunkHoldingLast(options: RechunkHoldingLastOptions): A
     pendingBytes -= size;
     return chunk;
   };
+  while (pendingBytes > size) yield { chunk: take(), last: false };
   for await (const piece of options.chunks) {
     if (piece.length === 0) continue;
     pending.push(piece);
