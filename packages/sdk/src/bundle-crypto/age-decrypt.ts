@@ -1,9 +1,11 @@
-import { Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Decrypter } from 'age-encryption';
+import { ageNonceBytes, ageSealedChunkBytes, ageStreamCipher } from './age-stream-cipher.js';
+import { bufferChunksOf } from './buffer-chunks-of.js';
 import { CryptoError } from './crypto-error.js';
-import { webStreamOf } from './web-stream-of.js';
+import { readAgeHeader } from './read-age-header.js';
+import { rechunkHoldingLast } from './rechunk-holding-last.js';
 
 /** Options of {@link ageDecrypt}. */
 export interface AgeDecryptOptions {
@@ -28,7 +30,8 @@ export interface AgeDecryptResult {
 }
 
 /**
- * Decrypts an age file with bounded memory.
+ * Decrypts an age file with bounded memory. The header is read and authenticated by the `age-encryption`
+ * library; the payload is opened with Node's native ChaCha20-Poly1305, one 64 KiB chunk at a time.
  * @throws CryptoError `AGE_NO_MATCHING_IDENTITY` (encrypted to someone else), `AGE_NOT_ENCRYPTED` (not an
  *   age file), `AGE_DECRYPT_FAILED` (corrupt or truncated); errors of source or destination as they are.
  */
@@ -46,53 +49,86 @@ export async function ageDecrypt(options: AgeDecryptOptions): Promise<AgeDecrypt
   for (const identity of options.identities) decrypter.addIdentity(identity);
   let ciphertextBytes = 0;
   let plaintextBytes = 0;
-  let sourceError: unknown;
-  let head = Buffer.alloc(0);
-  const ciphertext = webStreamOf({
+  const chunks = bufferChunksOf({
     source: options.source,
     onChunk: (chunk) => {
-      if (ciphertextBytes < ageMagic.length) head = Buffer.concat([head, chunk.subarray(0, ageMagic.length)]);
       ciphertextBytes += chunk.length;
     },
-    onError: (error) => {
-      sourceError = error;
-    },
   });
-  let plaintext: ReadableStream<Uint8Array>;
+  let payloadStart: number;
+  let head: Buffer;
+  let cipher: ReturnType<typeof ageStreamCipher>;
   try {
-    plaintext = await decrypter.decrypt(ciphertext);
+    const { header, rest } = await readAgeHeader({ chunks, name });
+    let fileKey: Uint8Array;
+    try {
+      fileKey = await decrypter.decryptHeader(header);
+    } catch (error) {
+      throw headerError({ error, name });
+    }
+    head = rest;
+    while (head.length < ageNonceBytes) {
+      const next = await chunks.next();
+      if (next.done) {
+        fileKey.fill(0);
+        throw corrupt({ name, reason: `it ends inside the age nonce after ${ciphertextBytes} bytes` });
+      }
+      head = Buffer.concat([head, next.value]);
+    }
+    cipher = ageStreamCipher({ fileKey, nonce: head.subarray(0, ageNonceBytes) });
+    fileKey.fill(0);
+    payloadStart = header.length + ageNonceBytes;
+    head = head.subarray(ageNonceBytes);
   } catch (error) {
-    if (sourceError) throw sourceError;
-    throw headerError({ error, name, isAgeFile: head.subarray(0, ageMagic.length).equals(ageMagic) });
+    await chunks.return(undefined);
+    throw error;
   }
-  const counted = Readable.fromWeb(plaintext as NodeReadableStream<Uint8Array>);
-  let decryptError: unknown;
-  counted.on('data', (chunk: Uint8Array) => {
-    plaintextBytes += chunk.length;
-  });
-  // pipeline destroys the destination with the decryption error too: remember where the error started.
-  counted.once('error', (error) => {
-    decryptError ??= error;
-  });
+
+  async function* plaintext(): AsyncGenerator<Buffer> {
+    let index = 0;
+    for await (const { chunk: sealed, last } of rechunkHoldingLast({
+      head,
+      chunks,
+      size: ageSealedChunkBytes,
+    })) {
+      const offset = payloadStart + index * ageSealedChunkBytes;
+      const opened = cipher.open({ sealed, index, last });
+      if (opened === undefined) {
+        throw corrupt({
+          name,
+          reason:
+            sealed.length === 0
+              ? `the payload is missing after byte ${offset}`
+              : `chunk ${index} at byte ${offset} fails authentication (${ciphertextBytes} bytes read)`,
+        });
+      }
+      if (last && opened.length === 0 && index > 0) {
+        throw corrupt({ name, reason: `its final chunk at byte ${offset} is empty` });
+      }
+      plaintextBytes += opened.length;
+      index += 1;
+      yield opened;
+    }
+  }
+
   try {
-    await pipeline(counted, options.destination);
-  } catch (error) {
-    if (sourceError) throw sourceError;
-    if (decryptError !== error) throw error;
-    throw new CryptoError({
-      code: 'AGE_DECRYPT_FAILED',
-      message: `${name} is corrupt or truncated after ${ciphertextBytes} bytes (${(error as Error).message})`,
-      remedy: 'use another copy of the bundle; discard what was decrypted so far',
-      source: name,
-      cause: error,
-    });
+    await pipeline(plaintext(), options.destination);
+  } finally {
+    cipher.dispose();
   }
   return { ciphertextBytes, plaintextBytes };
 }
 
-const ageMagic = Buffer.from('age-encryption.org/');
+function corrupt(options: { name: string; reason: string }): CryptoError {
+  return new CryptoError({
+    code: 'AGE_DECRYPT_FAILED',
+    message: `${options.name} is corrupt or truncated: ${options.reason}`,
+    remedy: 'use another copy of the bundle; discard what was decrypted so far',
+    source: options.name,
+  });
+}
 
-function headerError(options: { error: unknown; name: string; isAgeFile: boolean }): CryptoError {
+function headerError(options: { error: unknown; name: string }): CryptoError {
   const { error, name } = options;
   const message = (error as Error).message ?? String(error);
   if (/no identity matched/.test(message)) {
@@ -100,16 +136,6 @@ function headerError(options: { error: unknown; name: string; isAgeFile: boolean
       code: 'AGE_NO_MATCHING_IDENTITY',
       message: `none of the given identities can decrypt ${name}`,
       remedy: 'pass the identity file whose public key (age-keygen -y FILE) was a recipient at backup time',
-      source: name,
-      cause: error,
-    });
-  }
-  if (!options.isAgeFile) {
-    return new CryptoError({
-      code: 'AGE_NOT_ENCRYPTED',
-      message: `${name} is not an age file (it does not start with age-encryption.org/)`,
-      remedy:
-        'check that you passed the encrypted file; armored (-a) files are not accepted, dearmor them first',
       source: name,
       cause: error,
     });
