@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchInspect } from './inspect.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const scripts = ['sandbox-pki', 'sandbox-nodes', 'sandbox-up', 'sandbox-gkectl', 'backup', 'restore'];
+const scripts = ['sandbox-pki', 'sandbox-nodes', 'sandbox-up', 'sandbox-gkectl', 'age', 'backup', 'restore'];
 const wanted = process.argv.slice(2);
 const selected = (name) => wanted.length === 0 || wanted.includes(name);
 
