@@ -116,9 +116,10 @@ describe('parseKubeconfig', () => {
   it('finds no server for a cluster without one, or for an unknown context', () => {
     expect(
       parseKubeconfig({ text: kubeconfig({ cluster: '    certificate-authority: ca.crt' }), directory: '/' }),
-    ).toEqual({ kind: 'invalid', reason: 'has no cluster server for context main' });
+    ).toEqual({ kind: 'invalid', problem: 'no-server', reason: 'has no cluster server for context main' });
     expect(parseKubeconfig({ text: kubeconfig({}), directory: '/', context: 'nope' })).toEqual({
       kind: 'invalid',
+      problem: 'no-server',
       reason: 'has no cluster server for context nope',
     });
   });
@@ -127,6 +128,7 @@ describe('parseKubeconfig', () => {
     expect(parseKubeconfig({ text: 'clusters: [\n  - a: b', directory: '/' }).kind).toBe('invalid');
     expect(parseKubeconfig({ text: '- just\n- a list', directory: '/' })).toEqual({
       kind: 'invalid',
+      problem: 'not-a-kubeconfig',
       reason: 'not a kubeconfig (expected a YAML mapping)',
     });
   });
@@ -204,6 +206,7 @@ describe('readKubeconfig', () => {
     await writeFile(bad, 'clusters: [\n  - a: b');
     await expect(readKubeconfig({ kubeconfigPath: bad })).rejects.toMatchObject({
       code: 'KUBECONFIG_INVALID',
+      message: expect.stringMatching(new RegExp(`^kubeconfig ${bad} cannot be used: \\S`)),
     });
     const serverless = join(directory, 'serverless');
     await writeFile(serverless, kubeconfig({ cluster: '    insecure-skip-tls-verify: true' }));

@@ -31,7 +31,7 @@ export interface LiteKubeconfig {
 export type ParsedKubeconfig =
   | { kind: 'lite'; config: LiteKubeconfig }
   | { kind: 'needs-client-node'; reason: string }
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; problem: 'not-a-kubeconfig' | 'no-server'; reason: string };
 
 type Entry = { name?: unknown; [key: string]: unknown };
 
@@ -59,10 +59,18 @@ export function parseKubeconfig(options: {
   try {
     document = parse(options.text);
   } catch (error) {
-    return { kind: 'invalid', reason: (error as Error).message.split('\n')[0] ?? 'not YAML' };
+    return {
+      kind: 'invalid',
+      problem: 'not-a-kubeconfig',
+      reason: (error as Error).message.split('\n')[0] ?? 'not YAML',
+    };
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    return { kind: 'invalid', reason: 'not a kubeconfig (expected a YAML mapping)' };
+    return {
+      kind: 'invalid',
+      problem: 'not-a-kubeconfig',
+      reason: 'not a kubeconfig (expected a YAML mapping)',
+    };
   }
   const root = document as Record<string, unknown>;
   const lists = ['clusters', 'contexts', 'users'] as const;
@@ -82,7 +90,11 @@ export function parseKubeconfig(options: {
   const clusterEntry = context ? find('clusters', context.cluster) : undefined;
   const cluster = clusterEntry?.cluster as Record<string, unknown> | undefined;
   if (typeof cluster?.server !== 'string' || cluster.server === '') {
-    return { kind: 'invalid', reason: `has no cluster server for context ${contextName || '(none)'}` };
+    return {
+      kind: 'invalid',
+      problem: 'no-server',
+      reason: `has no cluster server for context ${contextName || '(none)'}`,
+    };
   }
   if (!isPlainObject(cluster) || (context?.user !== undefined && typeof context.user !== 'string')) {
     return { kind: 'needs-client-node', reason: 'the context or cluster has an unusual shape' };
@@ -181,10 +193,11 @@ export async function readKubeconfig(options: {
   if (parsed.kind === 'invalid') {
     throw new KubeError({
       code: 'KUBECONFIG_INVALID',
-      message: `kubeconfig ${kubeconfigPath} ${parsed.reason.startsWith('has no') ? '' : 'cannot be used: '}${parsed.reason}`,
-      remedy: parsed.reason.startsWith('has no')
-        ? 'set current-context to a context whose cluster has a server URL'
-        : 'check the file with `kubectl --kubeconfig FILE config view`',
+      message: `kubeconfig ${kubeconfigPath} ${parsed.problem === 'no-server' ? '' : 'cannot be used: '}${parsed.reason}`,
+      remedy:
+        parsed.problem === 'no-server'
+          ? 'set current-context to a context whose cluster has a server URL'
+          : 'check the file with `kubectl --kubeconfig FILE config view`',
     });
   }
   return {
