@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type BackupProgressEvent,
@@ -322,6 +323,36 @@ describe('backup of a Kubeception user cluster (non-HA lab, real kubectl and etc
     expect(await readdir(out)).toEqual([path!.split('/').at(-1)]);
     expect(summary.join('\n')).toMatch(/revision \d+, \d+ keys, [\d.]+ MiB, NOT encrypted/);
     expect((await verifyBundle({ path: path! })).ok).toBe(true);
+  });
+
+  it('etcd-dr backup never loads @kubernetes/client-node (a loader hook records every module)', async () => {
+    const loaded = join(base, 'loaded-modules.txt');
+    const hooks = join(base, 'record-loads.mjs');
+    await writeFile(
+      hooks,
+      `import { appendFileSync } from 'node:fs';
+export async function load(url, context, nextLoad) {
+  appendFileSync(${JSON.stringify(loaded)}, url + '\\n');
+  return nextLoad(url, context);
+}
+`,
+    );
+    const register = join(base, 'register-hooks.mjs');
+    await writeFile(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const out = join(base, 'cli-lite');
+    const result = await runCli(['backup', '--config', lab.config, '--out', out], {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` },
+    });
+    expect(result.code).toBe(0);
+    const [path] = result.stdout.trim().split('\n');
+    expect((await verifyBundle({ path: path! })).ok).toBe(true);
+    const modules = (await readFile(loaded, 'utf8')).trim().split('\n');
+    // The hook saw the SDK itself (so it works), and the admin and user backups ran without client-node.
+    expect(modules.some((url) => url.includes('/packages/sdk/dist/'))).toBe(true);
+    expect(modules.filter((url) => url.includes('@kubernetes/client-node'))).toEqual([]);
   });
 
   it('a wrong kubeconfig gives a one-line typed error and leaves no bundle', async () => {

@@ -27,13 +27,9 @@ export function topologyOfOnPremUserCluster(object: unknown): DetectedTopology {
 export async function detectTopology(options: DetectTopologyOptions): Promise<DetectedTopology> {
   const { userCluster, clusterName } = options;
   const list = (await userCluster
-    .call('list onpremuserclusters in kube-system', () =>
-      userCluster.custom.listNamespacedCustomObject({
-        group: 'onprem.cluster.gke.io',
-        version: 'v1alpha1',
-        namespace: 'kube-system',
-        plural: 'onpremuserclusters',
-      }),
+    .getJson<unknown>(
+      'list onpremuserclusters in kube-system',
+      '/apis/onprem.cluster.gke.io/v1alpha1/namespaces/kube-system/onpremuserclusters',
     )
     .catch((error: unknown) => {
       if (KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND') return { items: [] };

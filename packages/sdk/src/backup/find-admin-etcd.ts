@@ -1,3 +1,4 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError } from './backup-error.js';
@@ -23,8 +24,9 @@ export async function findAdminEtcd(options: {
   const name = `etcd-${options.node}`;
   const object = `pod kube-system/${name} of the admin cluster`;
   const pod = await admin
-    .call(`get pod kube-system/${name} in the admin cluster`, () =>
-      admin.core.readNamespacedPod({ name, namespace: 'kube-system' }),
+    .getJson<V1Pod>(
+      `get pod kube-system/${name} in the admin cluster`,
+      `/api/v1/namespaces/kube-system/pods/${encodeURIComponent(name)}`,
     )
     .catch((error: unknown) => {
       if (KubeError.isInstance(error) && error.code === 'KUBE_NOT_FOUND') {

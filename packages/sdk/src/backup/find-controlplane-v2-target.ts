@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { BackupError } from './backup-error.js';
@@ -47,8 +47,10 @@ export async function findControlplaneV2Target(options: {
   const pods = await step(
     'find-etcd',
     async () => {
-      const listed = await kube.call('list etcd pods in kube-system of the user cluster', () =>
-        kube.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: etcdPodSelector }),
+      const listed = await kube.getJson<V1PodList>(
+        'list etcd pods in kube-system of the user cluster',
+        '/api/v1/namespaces/kube-system/pods',
+        { labelSelector: etcdPodSelector },
       );
       return checkControlplaneV2EtcdPods({
         pods: listed.items,

@@ -1,4 +1,4 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
 import { readKubeceptionObjects } from '../cluster/read-kubeception-objects.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
@@ -25,8 +25,9 @@ export async function findKubeceptionTarget(options: {
   const found = await step(
     'find-etcd',
     async () => {
-      const pods = await admin.call(`list pods in ${namespace}`, () =>
-        admin.core.listNamespacedPod({ namespace }),
+      const pods = await admin.getJson<V1PodList>(
+        `list pods in ${namespace}`,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
       );
       const pod = pickEtcdPod({ pods: pods.items, namespace });
       return { pod, members: kubeEtcdPods(pods.items) };

@@ -38,28 +38,33 @@ export async function readKubeceptionObjects(
   options: ReadKubeceptionObjectsOptions,
 ): Promise<KubeceptionObjects> {
   const { admin, namespace } = options;
+  const inNamespace = `namespaces/${encodeURIComponent(namespace)}`;
   const [etcdSet, apiserverSet, maintenance, apiserverPdb, secrets] = await Promise.all([
     unlessNotFound(
-      admin.call(`get statefulset ${namespace}/kube-etcd`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-etcd', namespace }),
+      admin.getJson<V1StatefulSet>(
+        `get statefulset ${namespace}/kube-etcd`,
+        `/apis/apps/v1/${inNamespace}/statefulsets/kube-etcd`,
       ),
     ),
     unlessNotFound(
-      admin.call(`get statefulset ${namespace}/kube-apiserver`, () =>
-        admin.apps.readNamespacedStatefulSet({ name: 'kube-apiserver', namespace }),
+      admin.getJson<V1StatefulSet>(
+        `get statefulset ${namespace}/kube-apiserver`,
+        `/apis/apps/v1/${inNamespace}/statefulsets/kube-apiserver`,
       ),
     ),
     unlessNotFound(
-      admin.call(`get deployment ${namespace}/gke-master-etcd-maintenance`, () =>
-        admin.apps.readNamespacedDeployment({ name: 'gke-master-etcd-maintenance', namespace }),
+      admin.getJson<V1Deployment>(
+        `get deployment ${namespace}/gke-master-etcd-maintenance`,
+        `/apis/apps/v1/${inNamespace}/deployments/gke-master-etcd-maintenance`,
       ),
     ),
     unlessNotFound(
-      admin.call(`get pdb ${namespace}/kube-apiserver-pdb`, () =>
-        admin.policy.readNamespacedPodDisruptionBudget({ name: 'kube-apiserver-pdb', namespace }),
+      admin.getJson<V1PodDisruptionBudget>(
+        `get pdb ${namespace}/kube-apiserver-pdb`,
+        `/apis/policy/v1/${inNamespace}/poddisruptionbudgets/kube-apiserver-pdb`,
       ),
     ),
-    admin.call(`list secrets in ${namespace}`, () => admin.core.listNamespacedSecret({ namespace })),
+    admin.getJson<V1SecretList>(`list secrets in ${namespace}`, `/api/v1/${inNamespace}/secrets`),
   ]);
   return {
     ...(etcdSet ? { etcdSet } : {}),

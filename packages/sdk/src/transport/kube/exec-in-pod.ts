@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { encodeClientFrame } from './encode-client-frame.js';
 import { KubeError } from './kube-error.js';
 import { openWebSocket } from './open-web-socket.js';
@@ -41,6 +40,16 @@ export interface ExecInPodResult {
   stdoutBytes: number;
 }
 
+/** Where and how {@link execInPod} connects. */
+export interface ExecConnection {
+  /** The API server URL, without a trailing slash. */
+  server: string;
+  /** Named in error remedies. */
+  kubeconfigPath: string;
+  /** TLS material, agent and headers for the request (a fresh object each call: it is not modified). */
+  requestOptions: () => Promise<Record<string, unknown>>;
+}
+
 const execChannel = { stdin: 0, stdout: 1, stderr: 2, status: 3, close: 255 } as const;
 const maxStderr = 64 * 1024;
 
@@ -56,12 +65,10 @@ const maxStderr = 64 * 1024;
  * or the mapped HTTP error when the upgrade is refused (`KUBE_NOT_FOUND` for a missing pod).
  */
 export async function execInPod(
-  kubeConfig: KubeConfig,
-  kubeconfigPath: string,
+  connection: ExecConnection,
   options: ExecInPodOptions,
 ): Promise<ExecInPodResult> {
-  const cluster = kubeConfig.getCurrentCluster();
-  const server = cluster?.server ?? '(no server)';
+  const { server, kubeconfigPath } = connection;
   const what = `exec \`${options.command.join(' ')}\` in pod ${options.pod} (container ${options.container}, namespace ${options.namespace})`;
   const query = new URLSearchParams();
   for (const part of options.command) query.append('command', part);
@@ -70,9 +77,9 @@ export async function execInPod(
   query.set('stderr', 'true');
   if (options.stdin !== undefined) query.set('stdin', 'true');
   const url = `${server}/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${query}`;
-  const requestOptions: Record<string, unknown> = {};
+  let requestOptions: Record<string, unknown>;
   try {
-    await kubeConfig.applyToHTTPSOptions(requestOptions);
+    requestOptions = await connection.requestOptions();
   } catch (error) {
     throw toKubeError(error, { server, what, kubeconfigPath });
   }
