@@ -33,7 +33,12 @@ function runScript(
   options: { onStdout?: (chunk: Buffer, shell: ReturnType<typeof spawn>) => void } = {},
 ): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const shell = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const shell = spawn(command[0]!, command.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The gate below holds etcd's answers, HTTP/2 pings included: on a loaded machine etcdctl's keepalive
+      // (2 s, 6 s timeout) would give up on the held stream (exit 5) before the test releases it.
+      env: { ...process.env, ETCDCTL_KEEPALIVE_TIME: '60s', ETCDCTL_KEEPALIVE_TIMEOUT: '60s' },
+    });
     const stdout: Buffer[] = [];
     let stderr = '';
     shell.stdout.on('data', (chunk: Buffer) => {
