@@ -1,7 +1,7 @@
-import { PassThrough } from 'node:stream';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError, type BackupStep } from './backup-error.js';
+import { execStdout } from './exec-stdout.js';
 import { type EtcdPodSnapshotPlan, parseSnapshotMarkers } from './plan-etcd-pod-snapshot.js';
 
 /** Options of {@link streamEtcdPodSnapshot}. */
@@ -40,35 +40,19 @@ export async function* streamEtcdPodSnapshot(options: StreamEtcdPodSnapshotOptio
   let resumes = 0;
   while (true) {
     const command = offset === 0 && resumes === 0 ? plan.streamSnapshot : plan.resumeSnapshot(offset);
-    const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    let failure: unknown;
-    let exitCode = -1;
-    let stderr = '';
-    const running = kube
-      .exec({ namespace, pod, container, command: command.command, stdout: sink, signal })
-      .then(
-        (result) => {
-          exitCode = result.exitCode;
-          stderr = result.stderr;
-          sink.end();
-        },
-        (error: unknown) => {
-          failure = error;
-          sink.end();
-        },
-      );
-    try {
-      for await (const chunk of sink as AsyncIterable<Buffer>) {
-        offset += chunk.length;
-        yield chunk;
-      }
-      await running;
-    } finally {
-      stop.abort();
-      await running;
+    const run = execStdout({
+      kube,
+      namespace,
+      pod,
+      container,
+      command: command.command,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for await (const chunk of run.chunks) {
+      offset += chunk.length;
+      yield chunk;
     }
+    const { exitCode, stderr, failure } = run.outcome();
     if (KubeError.isInstance(failure) && failure.code === 'KUBE_NOT_FOUND') {
       throw new BackupError({
         code: 'BACKUP_POD_NOT_FOUND',

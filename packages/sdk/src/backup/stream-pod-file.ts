@@ -1,7 +1,7 @@
-import { PassThrough } from 'node:stream';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError } from './backup-error.js';
+import { execStdout } from './exec-stdout.js';
 
 /** Options of {@link streamPodFile}. */
 export interface StreamPodFileOptions {
@@ -39,42 +39,28 @@ export async function* streamPodFile(options: StreamPodFileOptions): AsyncGenera
   while (true) {
     const command =
       options.command?.(offset) ?? (offset === 0 ? ['cat', path] : ['tail', '-c', `+${offset + 1}`, path]);
-    const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    let failure: unknown;
-    let exitCode = -1;
-    let stderr = '';
-    const running = kube.exec({ namespace, pod, container, command, stdout: sink, signal }).then(
-      (result) => {
-        exitCode = result.exitCode;
-        stderr = result.stderr;
-        sink.end();
-      },
-      (error: unknown) => {
-        failure = error;
-        sink.end();
-      },
-    );
-    try {
-      for await (const chunk of sink as AsyncIterable<Buffer>) {
-        offset += chunk.length;
-        if (offset > size) {
-          throw new BackupError({
-            code: 'BACKUP_TRANSFER_FAILED',
-            step: 'transfer',
-            object,
-            message: `${object}: received more than its ${size} bytes; the file changed during the transfer`,
-            remedy: 'run the backup again',
-          });
-        }
-        yield chunk;
+    const run = execStdout({
+      kube,
+      namespace,
+      pod,
+      container,
+      command,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for await (const chunk of run.chunks) {
+      offset += chunk.length;
+      if (offset > size) {
+        throw new BackupError({
+          code: 'BACKUP_TRANSFER_FAILED',
+          step: 'transfer',
+          object,
+          message: `${object}: received more than its ${size} bytes; the file changed during the transfer`,
+          remedy: 'run the backup again',
+        });
       }
-      await running;
-    } finally {
-      stop.abort();
-      await running;
+      yield chunk;
     }
+    const { exitCode, stderr, failure } = run.outcome();
     const lost = KubeError.isInstance(failure) && failure.code === 'KUBE_EXEC_CONNECTION_LOST';
     if (failure !== undefined && !lost) throw failure;
     if (!lost && exitCode !== 0) {
