@@ -95,9 +95,10 @@ export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPo
     command(step, description, ['/bin/sh', '-ec', lines.join('\n')]);
   const file = `F=${shellQuote(temporaryFile)}`;
   // A saver whose parent shell died is re-parented to a pid 1 that may never reap it: a zombie is not alive,
-  // and neither is another process that took its pid.
+  // and neither is another process that took its pid. An empty cmdline is a process in the middle of its
+  // exec (just started): alive, or the loop would end before the first byte and stream nothing until the end.
   const alive =
-    'alive() { kill -0 "$1" 2>/dev/null && grep -aq snapshot "/proc/$1/cmdline" 2>/dev/null && ! grep -q "^State:.*zombie" "/proc/$1/status" 2>/dev/null; }';
+    'alive() { kill -0 "$1" 2>/dev/null && ! grep -q "^State:.*zombie" "/proc/$1/status" 2>/dev/null && { ! grep -aq . "/proc/$1/cmdline" 2>/dev/null || grep -aq snapshot "/proc/$1/cmdline" 2>/dev/null; }; }';
   const markers = [
     'status=$(etcdctl snapshot status "$F" -w json)',
     `echo "${snapshotMarkers.status}$status" >&2`,
