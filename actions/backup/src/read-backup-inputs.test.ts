@@ -8,9 +8,9 @@ const inputs =
     values[name] ?? '';
 
 describe('readBackupInputs', () => {
-  it('reads a config, recipients, name and retention', () => {
+  it('reads a config, recipients, name and retention', async () => {
     expect(
-      readBackupInputs(
+      await readBackupInputs(
         inputs({
           config: 'etcd-dr.yaml',
           recipients: `# ops\n${recipient}\n`,
@@ -27,26 +27,26 @@ describe('readBackupInputs', () => {
     });
   });
 
-  it('refuses an unencrypted upload unless allow-unencrypted is true', () => {
-    expect(() => readBackupInputs(inputs({ config: 'c.yaml' }))).toThrow(
+  it('refuses an unencrypted upload unless allow-unencrypted is true', async () => {
+    await expect(readBackupInputs(inputs({ config: 'c.yaml' }))).rejects.toThrow(
       /^input recipients: is empty, so the snapshot \(which holds every Kubernetes Secret\) would be uploaded unencrypted$/,
     );
-    expect(readBackupInputs(inputs({ config: 'c.yaml', 'allow-unencrypted': 'true' })).recipients).toEqual(
-      [],
-    );
+    expect(
+      (await readBackupInputs(inputs({ config: 'c.yaml', 'allow-unencrypted': 'true' }))).recipients,
+    ).toEqual([]);
   });
 
-  it('names what to set when no cluster is described', () => {
-    expect(() => readBackupInputs(inputs({ recipients: recipient }))).toThrow(
+  it('names what to set when no cluster is described', async () => {
+    await expect(readBackupInputs(inputs({ recipients: recipient }))).rejects.toThrow(
       /^input config: no cluster is described$/,
     );
   });
 
-  it('refuses an age secret key in recipients without echoing it', () => {
+  it('refuses an age secret key in recipients without echoing it', async () => {
     const secret = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
     let message = '';
     try {
-      readBackupInputs(inputs({ config: 'c.yaml', recipients: secret }));
+      await readBackupInputs(inputs({ config: 'c.yaml', recipients: secret }));
     } catch (error) {
       message = `${(error as Error).message} ${(error as { remedy?: string }).remedy}`;
     }
@@ -54,15 +54,15 @@ describe('readBackupInputs', () => {
     expect(message).not.toContain(secret);
   });
 
-  it('names the bad recipient, the bad artifact name and the bad retention', () => {
-    expect(() => readBackupInputs(inputs({ config: 'c.yaml', recipients: 'ssh-ed25519 AAAA' }))).toThrow(
-      /^input recipients: "ssh-ed25519 AAAA" is an SSH public key/,
-    );
-    expect(() =>
+  it('names the bad recipient, the bad artifact name and the bad retention', async () => {
+    await expect(
+      readBackupInputs(inputs({ config: 'c.yaml', recipients: 'ssh-ed25519 AAAA' })),
+    ).rejects.toThrow(/^input recipients: "ssh-ed25519 AAAA" is an SSH public key/);
+    await expect(
       readBackupInputs(inputs({ config: 'c.yaml', recipients: recipient, 'artifact-name': 'a/b' })),
-    ).toThrow(/^input artifact-name: "a\/b" is not a bundle name$/);
-    expect(() =>
+    ).rejects.toThrow(/^input artifact-name: "a\/b" is not a bundle name$/);
+    await expect(
       readBackupInputs(inputs({ config: 'c.yaml', recipients: recipient, 'retention-days': '401' })),
-    ).toThrow(/^input retention-days: "401" is not a whole number from 1 to 400$/);
+    ).rejects.toThrow(/^input retention-days: "401" is not a whole number from 1 to 400$/);
   });
 });

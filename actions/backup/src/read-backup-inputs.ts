@@ -29,7 +29,7 @@ export const maximumRetentionDays = 400;
  * Pure: reads and validates the backup action's inputs.
  * @throws ActionInputError naming the input and what to set.
  */
-export function readBackupInputs(getInput: GetInput): BackupInputs {
+export async function readBackupInputs(getInput: GetInput): Promise<BackupInputs> {
   const cluster = readClusterInputs(getInput);
   if (cluster.kind === 'none') {
     throw new ActionInputError({
@@ -50,7 +50,7 @@ export function readBackupInputs(getInput: GetInput): BackupInputs {
   }
   let recipients: string[];
   try {
-    recipients = parseAgeRecipients({ text: lines.join('\n'), source: 'input recipients' });
+    recipients = await parseAgeRecipients({ text: lines.join('\n'), source: 'input recipients' });
   } catch (error) {
     if (!CryptoError.isInstance(error)) throw error;
     throw new ActionInputError({

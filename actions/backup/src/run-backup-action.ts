@@ -23,7 +23,7 @@ export async function runBackupAction(): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
   const progress = createBackupProgressLogger({ log: core, title: 'etcd-dr backup' });
   try {
-    const inputs = readBackupInputs((name) => core.getInput(name));
+    const inputs = await readBackupInputs((name) => core.getInput(name));
     const temporary = process.env.RUNNER_TEMP || tmpdir();
     const prepared = await prepareClusterConfig({
       inputs: inputs.cluster,

@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
-import { breakSandbox, sandboxStatusOf, startSandbox, stopSandbox } from '@etcd-dr/sandbox';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 const defaultDir = '.etcd-dr/sandbox';
 
 /** Registers `etcd-dr sandbox up|status|down|break`: the local lab. */
+// Loaded on use: the lab's package would add to the start of every other command.
+const sandboxPackage = () => import('@etcd-dr/sandbox');
+
 export function registerSandbox(program: Command): void {
   const sandbox = program
     .command('sandbox')
@@ -34,7 +36,7 @@ export function registerSandbox(program: Command): void {
     .action(async (options) => {
       const dir = resolve(options.dir);
       const started = Date.now();
-      const lab = await startSandbox({
+      const lab = await (await sandboxPackage()).startSandbox({
         topology: options.topology,
         ha: options.ha,
         jumpHost: options.jumpHost,
@@ -80,7 +82,7 @@ export function registerSandbox(program: Command): void {
     .option('--json', 'print one JSON document', false)
     .action(async (options) => {
       const dir = resolve(options.dir);
-      const report = await sandboxStatusOf({ dir });
+      const report = await (await sandboxPackage()).sandboxStatusOf({ dir });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
       } else if (report.state === 'absent') {
@@ -105,7 +107,7 @@ export function registerSandbox(program: Command): void {
     .option('--json', 'print one JSON document', false)
     .action(async (options) => {
       const dir = resolve(options.dir);
-      const result = await stopSandbox({ dir });
+      const result = await (await sandboxPackage()).stopSandbox({ dir });
       if (options.json) process.stdout.write(`${JSON.stringify({ ok: true, dir, ...result })}\n`);
       else if (!result.found) process.stdout.write(`no lab in ${dir}; nothing to do\n`);
       else
@@ -123,7 +125,7 @@ export function registerSandbox(program: Command): void {
     .requiredOption('--members <list>', 'comma-separated member numbers, e.g. 0,1', parseMembers)
     .action(async (options) => {
       const dir = resolve(options.dir);
-      await breakSandbox({ dir, members: options.members });
+      await (await sandboxPackage()).breakSandbox({ dir, members: options.members });
       process.stdout.write(`broke etcd member(s) ${options.members.join(', ')} of the lab in ${dir}\n`);
     });
 }

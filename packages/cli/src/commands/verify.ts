@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { loadAgeIdentities, loadClusterConfig } from '@etcd-dr/sdk';
-import { readBundleInventory, VerifyError, verifyCluster } from '@etcd-dr/verify';
 import { type Command, InvalidArgumentError } from 'commander';
 import { formatVerification } from './format-verification.js';
 
@@ -24,6 +23,8 @@ function parseSeconds(value: string): number {
 }
 
 async function runVerify(flags: VerifyFlags): Promise<void> {
+  // Loaded on use: it would add to the start of every other command.
+  const { readBundleInventory, VerifyError, verifyCluster } = await import('@etcd-dr/verify');
   if (flags.gkectl !== undefined && flags.skipGkectl) {
     throw new VerifyError({
       code: 'VERIFY_OPTIONS_INVALID',

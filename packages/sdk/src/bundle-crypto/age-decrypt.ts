@@ -1,6 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Decrypter } from 'age-encryption';
 import { ageNonceBytes, ageSealedChunkBytes, ageStreamCipher } from './age-stream-cipher.js';
 import { bufferChunksOf } from './buffer-chunks-of.js';
 import { CryptoError } from './crypto-error.js';
@@ -45,6 +44,8 @@ export async function ageDecrypt(options: AgeDecryptOptions): Promise<AgeDecrypt
       source: name,
     });
   }
+  // Loaded on use, as in ageEncrypt.
+  const { Decrypter } = await import('age-encryption');
   const decrypter = new Decrypter();
   for (const identity of options.identities) decrypter.addIdentity(identity);
   let ciphertextBytes = 0;

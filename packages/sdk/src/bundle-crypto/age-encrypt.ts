@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Encrypter, type Recipient } from 'age-encryption';
+import type { Recipient } from 'age-encryption';
 import { EtcdDrError } from '../errors/etcd-dr-error.js';
 import { ageNonceBytes, agePlaintextChunkBytes, ageStreamCipher } from './age-stream-cipher.js';
 import { bufferChunksOf } from './buffer-chunks-of.js';
@@ -41,9 +41,11 @@ export async function ageEncrypt(options: AgeEncryptOptions): Promise<AgeEncrypt
       remedy: 'pass at least one age1... recipient',
     });
   }
+  // Loaded on use: most commands never encrypt, and the library costs ~70 ms to load.
+  const { Encrypter } = await import('age-encryption');
   const encrypter = new Encrypter();
   for (const recipient of options.recipients) {
-    parseAgeRecipients({ text: recipient, source: 'recipient' });
+    await parseAgeRecipients({ text: recipient, source: 'recipient' });
     encrypter.addRecipient(recipient);
   }
   let fileKey: Uint8Array | undefined;

@@ -20,11 +20,11 @@ export interface LoadAgeRecipientsOptions {
 export async function loadAgeRecipients(options: LoadAgeRecipientsOptions): Promise<string[]> {
   const found: string[] = [];
   for (const value of options.recipients ?? []) {
-    found.push(...parseAgeRecipients({ text: value, source: '--recipient' }));
+    found.push(...(await parseAgeRecipients({ text: value, source: '--recipient' })));
   }
   for (const path of options.recipientsFiles ?? []) {
     const text = await readText(path, 'AGE_RECIPIENTS_FILE_UNREADABLE', 'recipients file');
-    const parsed = parseAgeRecipients({ text, source: path });
+    const parsed = await parseAgeRecipients({ text, source: path });
     if (parsed.length === 0) {
       throw new CryptoError({
         code: 'AGE_NO_RECIPIENTS',
@@ -52,7 +52,7 @@ export async function loadAgeIdentities(options: LoadAgeIdentitiesOptions): Prom
   const found: string[] = [];
   for (const path of options.identityFiles) {
     const text = await readText(path, 'AGE_IDENTITY_FILE_UNREADABLE', 'identity file');
-    found.push(...parseAgeIdentities({ text, source: path }));
+    found.push(...(await parseAgeIdentities({ text, source: path })));
   }
   if (found.length === 0) {
     throw new CryptoError({

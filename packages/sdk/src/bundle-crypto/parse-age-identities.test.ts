@@ -7,7 +7,7 @@ describe('parseAgeIdentities', () => {
   it('reads an age-keygen file with its comments', async () => {
     const identity = await generateX25519Identity();
     const text = `# created: 2026-11-26T14:00:00Z\n# public key: age1xyz\n${identity}\n`;
-    expect(parseAgeIdentities({ text, source: 'key.txt' })).toEqual([identity]);
+    expect(await parseAgeIdentities({ text, source: 'key.txt' })).toEqual([identity]);
   });
 
   it('names the bad line without ever echoing it (it may be a secret)', async () => {
@@ -19,7 +19,7 @@ describe('parseAgeIdentities', () => {
     ] as const) {
       let caught: unknown;
       try {
-        parseAgeIdentities({ text, source: 'key.txt' });
+        await parseAgeIdentities({ text, source: 'key.txt' });
       } catch (error) {
         caught = error;
       }

@@ -1,4 +1,3 @@
-import { Decrypter } from 'age-encryption';
 import { CryptoError } from './crypto-error.js';
 
 /** Options of {@link parseAgeIdentities}. */
@@ -14,7 +13,7 @@ export interface ParseAgeIdentitiesOptions {
  * source and line but never echo the line: it may hold a secret key.
  * @throws CryptoError `AGE_IDENTITY_INVALID`.
  */
-export function parseAgeIdentities(options: ParseAgeIdentitiesOptions): string[] {
+export async function parseAgeIdentities(options: ParseAgeIdentitiesOptions): Promise<string[]> {
   const identities: string[] = [];
   const lines = options.text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
@@ -30,6 +29,8 @@ export function parseAgeIdentities(options: ParseAgeIdentitiesOptions): string[]
         line: index + 1,
       });
     if (!value.startsWith('AGE-SECRET-KEY-')) throw fail('is not an age identity');
+    // Loaded on first use, as in parseAgeRecipients.
+    const { Decrypter } = await import('age-encryption');
     try {
       new Decrypter().addIdentity(value);
     } catch {

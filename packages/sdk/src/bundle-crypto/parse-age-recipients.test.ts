@@ -8,9 +8,9 @@ beforeAll(async () => {
   recipient = await identityToRecipient(await generateX25519Identity());
 });
 
-function failure(text: string, source = 'team.txt'): CryptoError {
+async function failure(text: string, source = 'team.txt'): Promise<CryptoError> {
   try {
-    parseAgeRecipients({ text, source });
+    await parseAgeRecipients({ text, source });
   } catch (error) {
     expect(CryptoError.isInstance(error)).toBe(true);
     return error as CryptoError;
@@ -19,15 +19,15 @@ function failure(text: string, source = 'team.txt'): CryptoError {
 }
 
 describe('parseAgeRecipients', () => {
-  it('reads a recipients file: one per line, blank lines and # comments skipped', () => {
+  it('reads a recipients file: one per line, blank lines and # comments skipped', async () => {
     const text = `# ops team\n\n  ${recipient}  \r\n# end\n`;
-    expect(parseAgeRecipients({ text, source: 'team.txt' })).toEqual([recipient]);
+    expect(await parseAgeRecipients({ text, source: 'team.txt' })).toEqual([recipient]);
   });
 
-  it('names the file, the line and the value in one line', () => {
+  it('names the file, the line and the value in one line', async () => {
     // One changed checksum character (never the one already there: 1 in 32 recipients ends in q).
     const broken = `${recipient.slice(0, -1)}${recipient.endsWith('q') ? 'p' : 'q'}`;
-    const error = failure(`# ok\n${recipient}\n${broken}\n`);
+    const error = await failure(`# ok\n${recipient}\n${broken}\n`);
     expect(error.code).toBe('AGE_RECIPIENT_INVALID');
     expect(error.line).toBe(3);
     expect(error.toLine()).toMatch(
@@ -36,11 +36,11 @@ describe('parseAgeRecipients', () => {
     expect(error.toLine()).not.toContain('\n');
   });
 
-  it('refuses SSH and unknown recipients with a remedy', () => {
-    const ssh = failure('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0 user@host');
+  it('refuses SSH and unknown recipients with a remedy', async () => {
+    const ssh = await failure('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0 user@host');
     expect(ssh.message).toContain('SSH recipients are not supported');
     expect(ssh.remedy).toContain('age-keygen');
-    const flag = failure('hunter2', '--recipient');
+    const flag = await failure('hunter2', '--recipient');
     expect(flag.message).toMatch(/^--recipient: "hunter2" is not an age recipient/);
   });
 });

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
+import type { Client } from 'ssh2';
 import type { SshNode } from '../../cluster/cluster-config.js';
 import { hostKeyFingerprint, sameHostKey } from './host-key-fingerprint.js';
 import type { SshConnection, SshHostKeyCheck } from './ssh-connection.js';
 import { SshError } from './ssh-error.js';
 import { Ssh2Connection } from './ssh2-connection.js';
 
-const { Client } = ssh2;
-type Ssh2Client = InstanceType<typeof Client>;
+type Ssh2Client = Client;
 
 /** Options of {@link connectSsh}. */
 export interface ConnectSshOptions {
@@ -121,7 +120,9 @@ async function openClient(options: {
   const { hop } = options;
   const where = describeHop(hop);
   const privateKey = await readIdentity(hop, where);
-  const client = new Client();
+  // Loaded on first connection: commands that never use SSH start sooner.
+  const { default: ssh2 } = await import('ssh2');
+  const client = new ssh2.Client();
   let seenFingerprint: string | undefined;
   let mismatch = false;
   return new Promise((resolve, reject) => {
