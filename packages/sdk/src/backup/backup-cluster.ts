@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BundleError } from '../bundle/bundle-error.js';
 import { bundleFilePath } from '../bundle/bundle-file-path.js';
-import type { BundleManifest } from '../bundle/bundle-manifest.js';
+import type { BundleManifest, BundleMember } from '../bundle/bundle-manifest.js';
 import { type BundleFormat, type BundleWriter, createBundleWriter } from '../bundle/create-bundle-writer.js';
 import { parseAgeRecipients } from '../bundle-crypto/parse-age-recipients.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
@@ -16,6 +16,7 @@ import { detectTopology } from './detect-topology.js';
 import { findAdminEtcd } from './find-admin-etcd.js';
 import { findControlplaneV2Target } from './find-controlplane-v2-target.js';
 import { findKubeceptionTarget } from './find-kubeception-target.js';
+import { runTogether } from './run-together.js';
 import { saveRestoreObjects } from './save-restore-objects.js';
 import { type RunBackupStep, snapshotEtcdPod } from './snapshot-etcd-pod.js';
 
@@ -91,9 +92,9 @@ export interface BackupClusterResult {
 export async function backupCluster(options: BackupClusterOptions): Promise<BackupClusterResult> {
   const started = Date.now();
   const { config } = options;
-  const recipients = (options.recipients ?? []).flatMap((text) =>
-    parseAgeRecipients({ text, source: 'recipients' }),
-  );
+  const recipients = (
+    await Promise.all((options.recipients ?? []).map((text) => parseAgeRecipients({ text, source: 'recipients' })))
+  ).flat();
   const encrypted = recipients.length > 0;
   const includeAdmin = options.includeAdmin ?? true;
   const namespace = config.userCluster.name;
@@ -190,6 +191,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
   }
 
   const warnings: string[] = [];
+  let members: BundleMember[] = user.members;
   const bundleName = options.name ?? `${namespace}-${timestamp(new Date(started))}`;
   let writer: BundleWriter | undefined;
   try {
@@ -201,91 +203,97 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
       }),
     );
     const bundle = writer;
-    const snapshot = await snapshotEtcdPod({
-      kube: user.kube,
-      plan: user.plan,
-      writer: bundle,
-      role: 'snapshot',
-      path: bundleFilePath({ role: 'snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
-      recipients,
-      step,
-      emit,
-      skipCheck: user.etcdVersion !== undefined,
-      ...(user.etcdDbSize === undefined ? {} : { estimatedBytes: user.etcdDbSize }),
-      onCleanupFailure: (warning) => warnings.push(warning),
-      ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
-      ...signal,
-    });
-
-    const manifests = new Map<string, string>();
-    await Promise.all(
-      user.nodes.map((node) =>
-        nodeStep(
-          'pki',
-          node.name,
-          async () => {
-            const saved = await backupNodePki({
-              connection: nodes!.connections.get(node.name)!,
-              writer: bundle,
-              role: 'pki',
-              recipients,
-              etcdManifest: true,
-              ...signal,
-            });
-            if (saved.etcdManifest !== undefined) manifests.set(node.name, saved.etcdManifest);
-            return saved;
-          },
-          (saved) => `${saved.pkiBytes} bytes`,
-        ),
-      ),
-    );
-
-    let adminSnapshot: Awaited<ReturnType<typeof snapshotEtcdPod>> | undefined;
-    if (adminPlan) {
-      adminSnapshot = await step(
-        'admin-snapshot',
-        () =>
-          snapshotEtcdPod({
-            kube: admin,
-            plan: adminPlan,
-            writer: bundle,
-            role: 'admin-snapshot',
-            path: bundleFilePath({ role: 'admin-snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
-            recipients,
-            errorStep: 'admin-snapshot',
-            emit,
-            onCleanupFailure: (warning) => warnings.push(warning),
-            ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
-            ...signal,
-          }),
-        (value) => `revision ${value.revision}, ${value.totalKeys} keys`,
-      );
-      await nodeStep(
-        'admin-pki',
-        adminNode!.name,
+    const pki = (node: { name: string }, role: 'pki' | 'admin-pki', taskSignal: AbortSignal) =>
+      nodeStep(
+        role,
+        node.name,
         () =>
           backupNodePki({
-            connection: nodes!.connections.get(adminNode!.name)!,
+            connection: nodes!.connections.get(node.name)!,
             writer: bundle,
-            role: 'admin-pki',
+            role,
             recipients,
-            ...signal,
+            etcdManifest: role === 'pki',
+            signal: taskSignal,
           }),
         (saved) => `${saved.pkiBytes} bytes`,
       );
-    }
+    // The PKI archives and the saved objects go into the bundle while the snapshot streams: they need
+    // nothing from it, and on Controlplane V2 the SSH reads would otherwise wait for the whole transfer.
+    const [snapshot] = await runTogether({
+      tasks: [
+        (taskSignal) =>
+          snapshotEtcdPod({
+            kube: user.kube,
+            plan: user.plan,
+            writer: bundle,
+            role: 'snapshot',
+            path: bundleFilePath({ role: 'snapshot', ...(encrypted ? { encryption: 'age' } : {}) }),
+            recipients,
+            step,
+            emit,
+            skipCheck: user.etcdVersion !== undefined,
+            ...(user.etcdDbSize === undefined ? {} : { estimatedBytes: user.etcdDbSize }),
+            onCleanupFailure: (warning) => warnings.push(warning),
+            ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
+            signal: taskSignal,
+          }),
+        async (taskSignal) => {
+          const manifests = new Map<string, string>();
+          await Promise.all(
+            user.nodes.map(async (node) => {
+              const saved = await pki(node, 'pki', taskSignal);
+              if (saved.etcdManifest !== undefined) manifests.set(node.name, saved.etcdManifest);
+            }),
+          );
+          members =
+            user.nodes.length > 0
+              ? completeControlplaneV2Members({
+                  members: user.members,
+                  nodes: user.nodes.map((node) => node.name),
+                  manifests,
+                })
+              : user.members;
+          await step('save-objects', () =>
+            saveRestoreObjects({ writer: bundle, user, members, snapshotFrom: user.plan.pod, recipients }),
+          );
+        },
+      ],
+      ...signal,
+    });
 
-    const members =
-      user.nodes.length > 0
-        ? completeControlplaneV2Members({
-            members: user.members,
-            nodes: user.nodes.map((node) => node.name),
-            manifests,
-          })
-        : user.members;
-    await step('save-objects', () =>
-      saveRestoreObjects({ writer: bundle, user, members, snapshotFrom: user.plan.pod, recipients }),
-    );
+    let adminSnapshot: Awaited<ReturnType<typeof snapshotEtcdPod>> | undefined;
+    if (adminPlan) {
+      const [saved] = await runTogether({
+        tasks: [
+          (taskSignal) =>
+            step(
+              'admin-snapshot',
+              () =>
+                snapshotEtcdPod({
+                  kube: admin,
+                  plan: adminPlan,
+                  writer: bundle,
+                  role: 'admin-snapshot',
+                  path: bundleFilePath({
+                    role: 'admin-snapshot',
+                    ...(encrypted ? { encryption: 'age' } : {}),
+                  }),
+                  recipients,
+                  errorStep: 'admin-snapshot',
+                  emit,
+                  onCleanupFailure: (warning) => warnings.push(warning),
+                  ...(options.maxResumes === undefined ? {} : { maxResumes: options.maxResumes }),
+                  signal: taskSignal,
+                }),
+              (value) => `revision ${value.revision}, ${value.totalKeys} keys`,
+            ),
+          (taskSignal: AbortSignal) => pki(adminNode!, 'admin-pki', taskSignal),
+        ],
+        ...signal,
+      });
+      adminSnapshot = saved;
+    }
 
     const committed = await step('write-bundle', () =>
       bundle.commit({

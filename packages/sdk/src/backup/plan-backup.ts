@@ -175,8 +175,8 @@ export function planBackup(options: PlanBackupOptions): BackupPlan {
     kind: 'backup.save-objects',
     title: 'Save the objects a restore needs',
     description: cpv2
-      ? 'The etcd members (name = node, peer URL) from the etcd pods; the etcd manifests were saved with each node.'
-      : `The etcd members, the Secret kube-etcd-certs-* (${encrypted ? 'age-encrypted' : 'NOT encrypted'}), PDB kube-apiserver-pdb and the replica counts of kube-etcd, kube-apiserver and gke-master-etcd-maintenance.`,
+      ? 'The etcd members (name = node, peer URL) from the etcd pods; the etcd manifests were saved with each node. Written while the snapshot streams, once the PKI is read.'
+      : `Written while the snapshot streams: the etcd members, the Secret kube-etcd-certs-* (${encrypted ? 'age-encrypted' : 'NOT encrypted'}), PDB kube-apiserver-pdb and the replica counts of kube-etcd, kube-apiserver and gke-master-etcd-maintenance.`,
     commands: cpv2
       ? [
           `kubectl --kubeconfig ${shellQuote(userKubeconfig)} get pods -n kube-system -l ${etcdPodSelector} -o yaml`,
@@ -254,7 +254,7 @@ function pkiStep(options: {
     id: `${role}:${node.name}`,
     kind: role === 'pki' ? 'backup.pki' : 'backup.admin-pki',
     title: `Archive ${nodePkiDirectory} of ${role === 'pki' ? 'control-plane' : 'admin control-plane'} node ${node.name}`,
-    description: `Read with sudo as a tar stream (modes and owners kept, no mode changed on the node) into ${file}${options.age ? ', encrypted while it streams' : ''}${role === 'pki' ? `; the node's ${etcdManifestPath} is saved as objects/etcd-manifest-${node.name}.yaml` : ''}.`,
+    description: `Read with sudo as a tar stream (modes and owners kept, no mode changed on the node) into ${file}${options.age ? ', encrypted while it streams' : ''}${role === 'pki' ? `; the node's ${etcdManifestPath} is saved as objects/etcd-manifest-${node.name}.yaml` : ''}. Runs while the ${role === 'pki' ? '' : 'admin '}snapshot streams.`,
     commands: [
       `${sshLine({ node, jumpHost, command: tar })}${options.age} > ${file}`,
       ...(role === 'pki'
