@@ -67,6 +67,27 @@ export interface EtcdPodSnapshotPlan {
   cleanup: EtcdPodCommand;
 }
 
+/**
+ * Shell function `alive PID`: true while the snapshot saver runs. A saver whose parent shell died is
+ * re-parented to a pid 1 that may never reap it: a zombie is not alive, and neither is another process that
+ * took its pid (its command line lacks `snapshot`). A process in the middle of being started is alive, or the
+ * streaming loop would end before the first byte: a fork of this shell not yet exec'd (its command line is
+ * ours; `read` gets only its first line), or one with an empty command line (mid-exec). Built-ins only (`kill`,
+ * `read`): the loop calls it every 50 ms while a snapshot streams, and three `grep` processes per call were
+ * hundreds of forks per backup competing with etcd for the CPU. dash's `read` drops the NULs between
+ * arguments; a shell whose `read` stops at the first NUL still sees `etcdctl` or `setsid`.
+ */
+export const saverAliveFunction = [
+  'alive() {',
+  '  kill -0 "$1" 2>/dev/null || return 1',
+  '  state=; read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 1',
+  '  [ "$state" != Z ] || return 1',
+  '  command=; read -r command <"/proc/$1/cmdline" 2>/dev/null || true',
+  '  self=; read -r self <"/proc/$$/cmdline" 2>/dev/null || true',
+  '  case "$command" in "" | "$self" | *snapshot* | etcdctl* | */etcdctl* | setsid*) return 0 ;; *) return 1 ;; esac',
+  '}',
+].join('\n');
+
 /** The marker line prefixes the snapshot scripts print on stderr. */
 export const snapshotMarkers = { status: 'etcd-dr:status=', size: 'etcd-dr:size=' } as const;
 
@@ -94,11 +115,7 @@ export function planEtcdPodSnapshot(options: PlanEtcdPodSnapshotOptions): EtcdPo
   const script = (step: BackupStep, description: string, lines: string[]) =>
     command(step, description, ['/bin/sh', '-ec', lines.join('\n')]);
   const file = `F=${shellQuote(temporaryFile)}`;
-  // A saver whose parent shell died is re-parented to a pid 1 that may never reap it: a zombie is not alive,
-  // and neither is another process that took its pid. An empty cmdline is a process in the middle of its
-  // exec (just started): alive, or the loop would end before the first byte and stream nothing until the end.
-  const alive =
-    'alive() { kill -0 "$1" 2>/dev/null && ! grep -q "^State:.*zombie" "/proc/$1/status" 2>/dev/null && { ! grep -aq . "/proc/$1/cmdline" 2>/dev/null || grep -aq snapshot "/proc/$1/cmdline" 2>/dev/null; }; }';
+  const alive = saverAliveFunction;
   const markers = [
     'status=$(etcdctl snapshot status "$F" -w json)',
     `echo "${snapshotMarkers.status}$status" >&2`,
