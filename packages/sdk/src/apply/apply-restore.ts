@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import type { Bundle } from '../bundle/read-bundle.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import type { ClusterConfig } from '../cluster/cluster-config.js';
-import { EtcdDrError } from '../errors/etcd-dr-error.js';
 import type { PlanStep } from '../plan/plan-step.js';
 import { connectConfigNode } from '../restore/connect-config-node.js';
 import { RestoreError } from '../restore/restore-error.js';
@@ -13,6 +12,7 @@ import { connectKube, type KubeConnection } from '../transport/kube/connect-kube
 import type { SshConnection } from '../transport/ssh/ssh-connection.js';
 import { appendRestoreReport } from './append-restore-report.js';
 import { groupSteps } from './group-steps.js';
+import { oneLineError } from './one-line-error.js';
 import {
   archiveRestoreJournal,
   JournalWriter,
@@ -22,6 +22,8 @@ import {
 } from './restore-journal.js';
 import { acquireRestoreLock } from './restore-lock.js';
 import type { RestoreProgressEvent } from './restore-progress.js';
+import { type RestoreResult, type RestoreStepResult, withRestoreResult } from './restore-result.js';
+import { rollBackSteps } from './roll-back-steps.js';
 import type { StepContext, StepExecutor } from './step-executor.js';
 
 /** Options of {@link applyRestore}. */
@@ -59,36 +61,7 @@ export interface ApplyRestoreOptions {
   testAfterStep?: (stepId: string) => void | Promise<void>;
 }
 
-/** One step of a finished restore. */
-export interface RestoreStepResult {
-  id: string;
-  title: string;
-  /** `skipped`: already done by an earlier run that was resumed. */
-  outcome: 'succeeded' | 'skipped' | 'failed' | 'undone' | 'not-run';
-  durationMs: number;
-}
-
-/** What {@link applyRestore} returns (and what a thrown RestoreError carries as `result`). */
-export interface RestoreResult {
-  outcome: 'succeeded' | 'failed' | 'rolled-back';
-  planId: string;
-  cluster: string;
-  /** The snapshot's revision (the members report it or later). */
-  revision: number;
-  totalKeys: number;
-  durationMs: number;
-  steps: RestoreStepResult[];
-  /** Every member's state at the end, from the plan's health-check step. */
-  members: Array<{ name: string; healthy: boolean; revision: number }>;
-  /** The journal file (kept after the restore, for audit). */
-  journalPath: string;
-  /** `appended` to the bundle manifest's `restores`; `skipped` for a `.tar` bundle (not rewritten). */
-  bundleReport: 'appended' | 'skipped' | 'failed';
-  warnings: string[];
-}
-
-/** A RestoreError with the result of the failed or rolled-back restore. */
-export type FailedRestoreError = RestoreError & { result?: RestoreResult };
+export type { FailedRestoreError, RestoreResult, RestoreStepResult } from './restore-result.js';
 
 /**
  * Runs a restore plan: takes the work directory's lock, verifies the bundle, runs the steps in order
@@ -271,7 +244,7 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
               status: 'failed',
               finishedAt: new Date().toISOString(),
               durationMs,
-              error: oneLine(error),
+              error: oneLineError(error),
             });
             stepResults.set(step.id, { id: step.id, title: step.title, outcome: 'failed', durationMs });
             emit({
@@ -280,7 +253,7 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
               title: step.title,
               status: 'failed',
               durationMs,
-              detail: oneLine(error),
+              detail: oneLineError(error),
             });
             throw error;
           }
@@ -341,9 +314,9 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
 
     if (!failure) return await finish('succeeded');
 
-    const cause = oneLine(failure.error);
+    const cause = oneLineError(failure.error);
     if (signal.aborted) {
-      throw withResult(
+      throw withRestoreResult(
         new RestoreError({
           code: 'RESTORE_STEP_FAILED',
           step: failure.step.id,
@@ -359,7 +332,7 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
       .map((step) => step.id);
     if (options.stopOnFailure) {
       const result = await finish('failed', `stopped at ${failure.step.id}: ${cause}`);
-      throw withResult(
+      throw withRestoreResult(
         new RestoreError({
           code: 'RESTORE_STEP_FAILED',
           step: failure.step.id,
@@ -371,61 +344,16 @@ export async function applyRestore(options: ApplyRestoreOptions): Promise<Restor
       );
     }
 
-    const toUndo = plan.steps
-      .filter((step) => ['succeeded', 'failed', 'started'].includes(journal.steps[step.id]?.status ?? ''))
-      .reverse();
-    const undoFailures: string[] = [];
-    for (const step of toUndo) {
-      const executor = executors[step.kind]!;
-      if (!executor.undo) continue;
-      emit({ kind: 'undo', stepId: step.id, title: step.title, status: 'started' });
-      await writer.step(step.id, { status: 'undoing' });
-      try {
-        await executor.undo(step, context(step));
-        await writer.step(step.id, { status: 'undone' });
-        stepResults.set(step.id, {
-          id: step.id,
-          title: step.title,
-          outcome: 'undone',
-          durationMs: stepResults.get(step.id)?.durationMs ?? 0,
-        });
-        emit({ kind: 'undo', stepId: step.id, title: step.title, status: 'undone' });
-      } catch (error) {
-        undoFailures.push(`${step.id}: ${oneLine(error)}`);
-        await writer.step(step.id, { status: 'undo-failed', error: oneLine(error) });
-        emit({ kind: 'undo', stepId: step.id, title: step.title, status: 'failed', detail: oneLine(error) });
-      }
-    }
-    if (undoFailures.length === 0) {
-      const result = await finish('rolled-back', `${failure.step.id} failed: ${cause}`);
-      throw withResult(
-        new RestoreError({
-          code: 'RESTORE_STEP_FAILED',
-          step: failure.step.id,
-          message: `step ${failure.step.id} failed (${cause}); rolled back: ${toUndo
-            .filter((step) => executors[step.kind]!.undo)
-            .map((step) => step.id)
-            .join(', ')}; the cluster is as before the restore`,
-          remedy: 'fix the cause named above and run the restore again',
-          cause: failure.error,
-        }),
-        result,
-      );
-    }
-    const result = await finish(
-      'failed',
-      `${failure.step.id} failed: ${cause}; undo failed: ${undoFailures.join('; ')}`,
-    );
-    throw withResult(
-      new RestoreError({
-        code: 'RESTORE_STEP_FAILED',
-        step: failure.step.id,
-        message: `step ${failure.step.id} failed (${cause}) and the rollback is incomplete: ${undoFailures.join('; ')}`,
-        remedy: `finish the undo by hand (each step's undo is in the plan; the journal is ${writer.path})`,
-        cause: failure.error,
-      }),
-      result,
-    );
+    throw await rollBackSteps({
+      steps: plan.steps,
+      failure,
+      writer,
+      executors,
+      context,
+      onProgress: emit,
+      stepResults,
+      finish,
+    });
   } finally {
     await Promise.allSettled(
       [...sshConnections.values()].map(async (connection) => (await connection).close()),
@@ -452,17 +380,4 @@ function membersOf(journal: RestoreJournal, plan: RestorePlan): RestoreResult['m
     }
   }
   return plan.cluster.members.map((member) => ({ name: member.name, healthy: false, revision: 0 }));
-}
-
-function oneLine(error: unknown): string {
-  if (RestoreError.isInstance(error) && error.code === 'RESTORE_STEP_FAILED') {
-    return error.message.replace(/^step \S+: /, '');
-  }
-  if (EtcdDrError.isInstance(error)) return `${error.code}: ${error.message}`;
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-}
-
-function withResult(error: RestoreError, result: RestoreResult | undefined): FailedRestoreError {
-  if (result) Object.defineProperty(error, 'result', { value: result, enumerable: false });
-  return error;
 }

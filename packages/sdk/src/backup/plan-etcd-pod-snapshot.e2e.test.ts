@@ -1,22 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestCertificates,
-  fillTestEtcd,
-  startEtcdGate,
-} from '../test-support/snapshot-script-fixtures.js';
-import { startTestEtcd, type TestEtcd } from '../test-support/start-etcd.js';
-import {
-  type EtcdPodSnapshotPlan,
-  parseSnapshotMarkers,
-  planEtcdPodSnapshot,
-} from './plan-etcd-pod-snapshot.js';
+import { describe, expect, it } from 'vitest';
+import { startEtcdGate, useSnapshotScriptEtcd } from '../test-support/snapshot-script-fixtures.js';
+import { parseSnapshotMarkers } from './plan-etcd-pod-snapshot.js';
 import { SnapshotStreamHash } from './snapshot-stream-hash.js';
 
 const execFileAsync = promisify(execFile);
@@ -63,42 +53,14 @@ function isRunning(pid: number): boolean {
 }
 
 describe('the snapshot scripts, run against a real etcd without a pod', () => {
-  let etcd: TestEtcd;
-  let base: string;
-  let certificates: { ca: string; cert: string; key: string };
-  let directory: string;
-  const closers: Array<() => void> = [];
-
-  beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), 'etcd-dr-snapshot-scripts-'));
-    certificates = await createTestCertificates(base);
-    etcd = await startTestEtcd();
-    await fillTestEtcd(etcd, { keys: 40 });
-  }, 60_000);
-
-  afterAll(async () => {
-    await etcd?.stop();
-    await rm(base, { recursive: true, force: true });
+  const setup = useSnapshotScriptEtcd({
+    prefix: 'etcd-dr-snapshot-scripts-',
+    temporaryFileName: "etcd-dr 'x'.db",
   });
-
-  afterEach(async () => {
-    for (const close of closers.splice(0)) close();
-  });
-
-  const planIn = async (options: { endpoint?: string; key?: string } = {}): Promise<EtcdPodSnapshotPlan> => {
-    directory = await mkdtemp(join(base, 'pod-tmp-'));
-    return planEtcdPodSnapshot({
-      namespace: 'ns',
-      pod: 'etcd-0',
-      container: 'etcd',
-      certificates: { ...certificates, ...(options.key ? { key: options.key } : {}) },
-      temporaryFile: join(directory, "etcd-dr 'x'.db"),
-      endpoint: options.endpoint ?? etcd.endpoint,
-    });
-  };
+  const { planIn, closeAfterTest } = setup;
 
   it('streams the snapshot while etcdctl writes it: stdout is the final file, markers tell size and status', async () => {
-    const plan = await planIn();
+    const { plan, directory } = await planIn();
     const run = await runScript(plan.streamSnapshot.command);
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
@@ -125,7 +87,7 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
   });
 
   it("fails with etcdctl's status and message, leaving no file, when etcdctl cannot connect", async () => {
-    const plan = await planIn({ key: join(base, 'missing.key') });
+    const { plan, directory } = await planIn({ key: join(setup.base, 'missing.key') });
     const run = await runScript(plan.streamSnapshot.command);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/missing\.key: no such file or directory/);
@@ -136,9 +98,9 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
 
   it('resumes a stream killed mid-way from the bytes received, waiting for etcdctl to finish', async () => {
     // etcd's answers pass up to 1 MiB, then wait for release: etcdctl is held mid-write.
-    const gate = await startEtcdGate({ target: etcd.endpoint, passBytes: 1024 * 1024 });
-    closers.push(gate.close);
-    const plan = await planIn({ endpoint: gate.endpoint });
+    const gate = await startEtcdGate({ target: setup.etcd.endpoint, passBytes: 1024 * 1024 });
+    closeAfterTest(gate.close);
+    const { plan, directory } = await planIn({ endpoint: gate.endpoint });
     let killed = false;
     const cut = await runScript(plan.streamSnapshot.command, {
       onStdout: (_chunk, shell) => {
@@ -170,7 +132,7 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
   });
 
   it("resume fails with etcdctl's message when the snapshot was never completed", async () => {
-    const plan = await planIn({ key: join(base, 'missing.key') });
+    const { plan } = await planIn({ key: join(setup.base, 'missing.key') });
     await runScript(plan.streamSnapshot.command);
     const rest = await runScript(plan.resumeSnapshot(0).command);
     expect(rest.code).not.toBe(0);
@@ -182,10 +144,10 @@ describe('the snapshot scripts, run against a real etcd without a pod', () => {
     // An endpoint that accepts connections and never answers: etcdctl waits in its dial.
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));
-    closers.push(() => silent.close());
+    closeAfterTest(() => silent.close());
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
-    const plan = await planIn({ endpoint: `http://127.0.0.1:${port}` });
+    const { plan, directory } = await planIn({ endpoint: `http://127.0.0.1:${port}` });
     const shell = spawn(plan.streamSnapshot.command[0]!, plan.streamSnapshot.command.slice(1), {
       stdio: 'ignore',
     });

@@ -1,53 +1,21 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EtcdDrError } from '../errors/etcd-dr-error.js';
 import {
-  createTestCertificates,
-  fillTestEtcd,
   localExecConnection,
   startEtcdGate,
+  useSnapshotScriptEtcd,
 } from '../test-support/snapshot-script-fixtures.js';
-import { startTestEtcd, type TestEtcd } from '../test-support/start-etcd.js';
-import { type EtcdClientCertificates, planEtcdPodSnapshot } from './plan-etcd-pod-snapshot.js';
 import { SnapshotStreamHash } from './snapshot-stream-hash.js';
 import { streamEtcdPodSnapshot } from './stream-etcd-pod-snapshot.js';
 
 describe('streamEtcdPodSnapshot, with the pod scripts run on this machine against a real etcd', () => {
-  let etcd: TestEtcd;
-  let base: string;
-  let certificates: EtcdClientCertificates;
-  const closers: Array<() => void> = [];
-
-  beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), 'etcd-dr-stream-snapshot-'));
-    certificates = await createTestCertificates(base);
-    etcd = await startTestEtcd();
-    await fillTestEtcd(etcd, { keys: 40 });
-  }, 60_000);
-
-  afterAll(async () => {
-    await etcd?.stop();
-    await rm(base, { recursive: true, force: true });
+  const setup = useSnapshotScriptEtcd({
+    prefix: 'etcd-dr-stream-snapshot-',
+    temporaryFileName: 'etcd-dr-0123.db',
   });
-
-  afterEach(() => {
-    for (const close of closers.splice(0)) close();
-  });
-
-  const planIn = async (options: { endpoint?: string; key?: string } = {}) => {
-    const directory = await mkdtemp(join(base, 'pod-tmp-'));
-    const plan = planEtcdPodSnapshot({
-      namespace: 'ns',
-      pod: 'etcd-0',
-      container: 'etcd',
-      certificates: { ...certificates, ...(options.key ? { key: options.key } : {}) },
-      temporaryFile: join(directory, 'etcd-dr-0123.db'),
-      endpoint: options.endpoint ?? etcd.endpoint,
-    });
-    return { plan, directory };
-  };
+  const { planIn, closeAfterTest } = setup;
 
   const collect = async (stream: AsyncIterable<Buffer>) => {
     const chunks: Buffer[] = [];
@@ -69,8 +37,8 @@ describe('streamEtcdPodSnapshot, with the pod scripts run on this machine agains
   });
 
   it('resumes a stream dropped while etcdctl still writes, and ends with the right bytes', async () => {
-    const gate = await startEtcdGate({ target: etcd.endpoint, passBytes: 2 * 1024 * 1024 });
-    closers.push(gate.close);
+    const gate = await startEtcdGate({ target: setup.etcd.endpoint, passBytes: 2 * 1024 * 1024 });
+    closeAfterTest(gate.close);
     const { plan } = await planIn({ endpoint: gate.endpoint });
     const { kube, commands } = localExecConnection({ cutAfterBytes: 512 * 1024, cuts: 1 });
     const resumes: Array<{ offset: number; attempt: number; reason: string }> = [];
@@ -94,7 +62,7 @@ describe('streamEtcdPodSnapshot, with the pod scripts run on this machine agains
   });
 
   it("fails with BACKUP_SNAPSHOT_FAILED and etcdctl's message, leaving no file", async () => {
-    const { plan, directory } = await planIn({ key: join(base, 'missing.key') });
+    const { plan, directory } = await planIn({ key: join(setup.base, 'missing.key') });
     const { kube } = localExecConnection();
     const error = await collect(streamEtcdPodSnapshot({ kube, plan, onComplete: () => undefined })).catch(
       (caught: unknown) => caught,

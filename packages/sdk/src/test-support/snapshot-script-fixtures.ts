@@ -1,11 +1,18 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { EtcdClientCertificates } from '../backup/plan-etcd-pod-snapshot.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import {
+  type EtcdClientCertificates,
+  type EtcdPodSnapshotPlan,
+  planEtcdPodSnapshot,
+} from '../backup/plan-etcd-pod-snapshot.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
-import type { TestEtcd } from './start-etcd.js';
+import { startTestEtcd, type TestEtcd } from './start-etcd.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -46,6 +53,84 @@ export async function fillTestEtcd(etcd: TestEtcd, options: { keys: number }): P
     const batch = Array.from({ length: Math.min(8, options.keys - first) }, (_, index) => first + index);
     await Promise.all(batch.map((index) => etcd.etcdctl(['put', `/data/${index}`], { input: value })));
   }
+}
+
+/** What {@link useSnapshotScriptEtcd} gives the tests of one describe block. */
+export interface SnapshotScriptEtcd {
+  /** A real etcd holding 40 values of 128 KiB (a snapshot of about 5 MiB). */
+  readonly etcd: TestEtcd;
+  /** The block's temporary folder: the certificates and every pod folder of {@link SnapshotScriptEtcd.planIn}. */
+  readonly base: string;
+  /** Calls `close` after the current test (gates, silent servers). */
+  closeAfterTest(close: () => void): void;
+  /**
+   * Plans a snapshot into a fresh folder under `base` standing in for the pod's /tmp. Default endpoint: the
+   * block's etcd; `key` replaces the certificates' key (a missing one makes etcdctl fail).
+   */
+  planIn(options?: {
+    endpoint?: string;
+    key?: string;
+  }): Promise<{ plan: EtcdPodSnapshotPlan; directory: string }>;
+}
+
+/**
+ * Registers, in the calling describe block, the setup the snapshot script tests share: before all, a temp
+ * folder named `prefix`…, test certificates and a filled etcd; after each test, what `closeAfterTest` was
+ * given; after all, etcd stopped and the folder removed. Plans name their temporary file `temporaryFileName`.
+ * `etcd` and `base` are getters that throw until beforeAll ran: keep the returned object and destructure only
+ * the functions.
+ */
+export function useSnapshotScriptEtcd(options: {
+  prefix: string;
+  temporaryFileName: string;
+}): SnapshotScriptEtcd {
+  let etcd: TestEtcd | undefined;
+  let base: string | undefined;
+  let certificates: EtcdClientCertificates | undefined;
+  const closers: Array<() => void> = [];
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), options.prefix));
+    certificates = await createTestCertificates(base);
+    etcd = await startTestEtcd();
+    await fillTestEtcd(etcd, { keys: 40 });
+  }, 60_000);
+  afterAll(async () => {
+    await etcd?.stop();
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is used before the describe block's beforeAll ran`);
+    return value;
+  };
+  return {
+    get etcd() {
+      return ready(etcd, 'etcd');
+    },
+    get base() {
+      return ready(base, 'base');
+    },
+    closeAfterTest(close) {
+      closers.push(close);
+    },
+    async planIn(planOptions = {}) {
+      const directory = await mkdtemp(join(ready(base, 'base'), 'pod-tmp-'));
+      const plan = planEtcdPodSnapshot({
+        namespace: 'ns',
+        pod: 'etcd-0',
+        container: 'etcd',
+        certificates: {
+          ...ready(certificates, 'certificates'),
+          ...(planOptions.key ? { key: planOptions.key } : {}),
+        },
+        temporaryFile: join(directory, options.temporaryFileName),
+        endpoint: planOptions.endpoint ?? ready(etcd, 'etcd').endpoint,
+      });
+      return { plan, directory };
+    },
+  };
 }
 
 /** A proxy from {@link startEtcdGate}. */

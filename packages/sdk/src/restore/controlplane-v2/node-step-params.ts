@@ -61,7 +61,10 @@ export interface RestoreMemberParams extends ControlplaneV2NodePaths {
   initialCluster: string;
   /** `--initial-cluster-token`, the same on every member. */
   initialClusterToken: string;
-  /** True for a snapshot without etcd's trailing SHA-256 (a copied db file). */
+  /**
+   * Passes `--skip-hash-check`. The plan sets it: the upload step checked the node's copy, and a copied db file
+   * has no trailing SHA-256 to check. False (plans of older versions, hashed snapshots) lets etcd check it.
+   */
   skipHashCheck: boolean;
 }
 

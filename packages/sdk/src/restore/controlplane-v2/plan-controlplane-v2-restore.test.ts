@@ -145,7 +145,7 @@ describe('planControlplaneV2Restore', () => {
       initialCluster: 'uc-cp1=https://10.0.0.11:2380',
       initialClusterToken: 'etcd-cluster',
       tool: 'etcdctl',
-      skipHashCheck: false,
+      skipHashCheck: true,
       image,
     });
     // The docker command mounts the staging folder at its own path, so --data-dir is on the node.
@@ -154,6 +154,14 @@ describe('planControlplaneV2Restore', () => {
     );
     expect(restore.commands.join('\n')).toContain('--data-dir=/opt/data/var/lib/etcd-dr-restore/restored');
     expect(restore.departsFromRunbook).toContain('not a mount inside the container');
+    // etcdctl does not hash the snapshot again: the upload step checked the node's copy against the bundle.
+    expect(restore.commands.join('\n')).toMatch(/ --skip-hash-check'$/);
+    expect(restore.departsFromRunbook).toContain(
+      "It restores with --skip-hash-check: the snapshot's own trailing hash was checked when it was taken, the bundle's SHA-256 in pre-flight, and each node's copy against the bundle's SHA-256 of the snapshot in the upload step",
+    );
+    expect(steps[0]!.description).toContain(
+      "compares the SHA-256 sha256sum computes on the node with the bundle's SHA-256 of the snapshot; a copy that differs is removed",
+    );
     expect(steps[4]!.departsFromRunbook).toBeUndefined();
     for (const step of steps) {
       expect(step.title).not.toBe('');
@@ -224,7 +232,7 @@ describe('planControlplaneV2Restore', () => {
     ]);
   });
 
-  it('uses the manifest token, etcdutl for etcd 3.5+, --skip-hash-check for an unhashed snapshot, and the encrypted file', () => {
+  it('uses the manifest token, etcdutl for etcd 3.5+, the encrypted file, and says why an unhashed one skips the hash check', () => {
     const manifest = bundleManifest({ count: 3, encrypted: true, version: '3.5.16' });
     manifest.snapshot.hash = 'unhashed';
     const withToken = facts(3, (node) => ({
@@ -243,6 +251,11 @@ describe('planControlplaneV2Restore', () => {
     });
     expect(restore.commands.join('\n')).toContain(`${image} etcdutl snapshot restore`);
     expect(restore.commands.join('\n')).not.toContain('ETCDCTL_API');
+    expect(restore.departsFromRunbook).toContain(
+      "It restores with --skip-hash-check, which a copied db file without etcd's trailing hash needs anyway",
+    );
+    expect(restore.departsFromRunbook).toContain('age authenticates every chunk of the bundle file');
+    expect(steps[0]!.description).toContain('with the SHA-256 of the decrypted stream');
     const upload = steps[0]!.params as unknown as UploadSnapshotParams;
     expect(upload).toMatchObject({
       bundleFile: 'snapshot.db.age',

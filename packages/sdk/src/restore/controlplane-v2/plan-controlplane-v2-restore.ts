@@ -151,6 +151,10 @@ export function planControlplaneV2Restore(options: PlanControlplaneV2RestoreOpti
   const sudoCommand = (node: ControlplaneV2NodeFacts, script: string) =>
     `${sshOf(node)} ${shellQuote(`sudo ${script}`)}`;
 
+  const copyCheck =
+    snapshot.encryption === 'age'
+      ? 'the SHA-256 of the decrypted stream (age authenticates every chunk of the bundle file)'
+      : "the bundle's SHA-256 of the snapshot";
   for (const { node, etcd } of nodes) {
     const paths = pathsOf(node, etcd);
     const params: UploadSnapshotParams = {
@@ -163,7 +167,7 @@ export function planControlplaneV2Restore(options: PlanControlplaneV2RestoreOpti
       id: `controlplane-v2:upload-snapshot:${node.name}`,
       kind: 'controlplane-v2.upload-snapshot',
       title: `Upload the snapshot to ${paths.stagingDirectory}/snapshot.db on ${node.name}`,
-      description: `Checks that ${mebibytes(requiredBytes)} are free beside ${paths.dataHostPath}, then streams the bundle's ${snapshot.path}${snapshot.encryption === 'age' ? ' (decrypted on the way, in memory)' : ''} over SSH into a root-only file (0600 in a 0700 folder) and compares its SHA-256 on the node. Done before anything stops, so the outage does not include the transfer.`,
+      description: `Checks that ${mebibytes(requiredBytes)} are free beside ${paths.dataHostPath}, then streams the bundle's ${snapshot.path}${snapshot.encryption === 'age' ? ' (decrypted on the way, in memory)' : ''} over SSH into a root-only file (0600 in a 0700 folder) and compares the SHA-256 sha256sum computes on the node with ${copyCheck}; a copy that differs is removed and the restore stops there. Done before anything stops, so the outage does not include the transfer.`,
       commands: [
         `${sshOf(node)} df -Pk ${shellQuote(paths.dataHostPath.replace(/\/[^/]+$/, ''))}`,
         `${sshOf(node)} 'sudo install -d -m 0700 ${paths.stagingDirectory}'`,
@@ -248,6 +252,10 @@ export function planControlplaneV2Restore(options: PlanControlplaneV2RestoreOpti
     });
   }
 
+  const hashCheckDeparture =
+    manifest.snapshot.hash === 'unhashed'
+      ? `It restores with --skip-hash-check, which a copied db file without etcd's trailing hash needs anyway; the bundle's SHA-256 was checked in pre-flight and each node's copy against ${copyCheck} in the upload step.`
+      : `It restores with --skip-hash-check: the snapshot's own trailing hash was checked when it was taken, the bundle's SHA-256 in pre-flight, and each node's copy against ${copyCheck} in the upload step; etcdctl would hash it again on every node at once.`;
   for (const { node, etcd } of nodes) {
     const paths = pathsOf(node, etcd);
     const params: RestoreMemberParams = {
@@ -259,13 +267,13 @@ export function planControlplaneV2Restore(options: PlanControlplaneV2RestoreOpti
       initialCluster: initialClusterText,
       initialClusterToken:
         etcd.initialClusterToken ?? nodes[0]!.etcd.initialClusterToken ?? defaultClusterToken,
-      skipHashCheck: manifest.snapshot.hash === 'unhashed',
+      skipHashCheck: true,
     };
     steps.push({
       id: `controlplane-v2:restore-member:${node.name}`,
       kind: 'controlplane-v2.restore-member',
       title: `Restore member ${etcd.memberName} from the snapshot on ${node.name}`,
-      description: `Runs ${tool} snapshot restore in the etcd-util image into a fresh ${paths.stagingDirectory}/restored (a half-written one is discarded first) with this member's --name and peer URL and the cluster's --initial-cluster and token.`,
+      description: `Runs ${tool} snapshot restore in the etcd-util image into a fresh ${paths.stagingDirectory}/restored (a half-written one is discarded first) with this member's --name and peer URL and the cluster's --initial-cluster and token, and --skip-hash-check: the upload step checked this node's copy.`,
       commands: [
         sudoCommand(node, `rm -rf ${paths.stagingDirectory}/restored`),
         sudoCommand(node, restoreMemberDockerCommand(params)),
@@ -276,7 +284,7 @@ export function planControlplaneV2Restore(options: PlanControlplaneV2RestoreOpti
       },
       params: params as unknown as Record<string, unknown>,
       parallelGroup: 'controlplane-v2:restore-member',
-      departsFromRunbook: `The runbook's docker command mounts /opt/data/var/lib at /var/lib but passes --data-dir=/opt/data/var/lib/etcd, a path that is not a mount inside the container: it exits 0 and the restored member vanishes with the container (shown in the lab). The staging folder is mounted at its own path instead, so the restore lands on the node${tool === 'etcdutl' ? '; etcd 3.5+ restores with etcdutl' : ''}.`,
+      departsFromRunbook: `The runbook's docker command mounts /opt/data/var/lib at /var/lib but passes --data-dir=/opt/data/var/lib/etcd, a path that is not a mount inside the container: it exits 0 and the restored member vanishes with the container (shown in the lab). The staging folder is mounted at its own path instead, so the restore lands on the node${tool === 'etcdutl' ? '; etcd 3.5+ restores with etcdutl' : ''}. ${hashCheckDeparture}`,
     });
   }
 

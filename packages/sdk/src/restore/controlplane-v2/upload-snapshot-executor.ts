@@ -9,7 +9,9 @@ import { openPlaintextBundleFile } from './stream-bundle-file.js';
 /**
  * `controlplane-v2.upload-snapshot`: checks free space, then streams the bundle's snapshot (decrypted in memory)
  * into `STAGING/snapshot.db` (root, 0600, written beside and renamed, so a killed upload leaves no partial
- * file in its place) and compares the SHA-256 the node computes. Running it again uploads again.
+ * file in its place) and compares the SHA-256 the node computes with what was sent and, for an unencrypted
+ * snapshot, with the bundle manifest's digest: a copy that differs is removed and the step fails, so the
+ * members can restore it with `--skip-hash-check`. Running it again uploads again.
  * Outputs `{ sha256, bytes }` of the plaintext.
  */
 export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
@@ -57,7 +59,13 @@ export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
       nodeScript: { script: `sha256sum -- ${shellQuote(snapshotPath)}`, what: `hashing ${snapshotPath}` },
     });
     const remote = check.stdout.toString().trim().split(/\s+/)[0];
-    if (remote !== sent.sha256) {
+    // The stored bytes of an age file hash to the manifest's digest, not the plaintext; age authenticates those.
+    const recorded =
+      params.encryption === 'none'
+        ? context.bundle.manifest.files.find((file) => file.path === params.bundleFile)?.sha256
+        : undefined;
+    const bundleChanged = recorded !== undefined && sent.sha256 !== recorded;
+    if (bundleChanged || remote !== sent.sha256) {
       await runStepScript({
         step,
         context,
@@ -68,11 +76,15 @@ export const uploadSnapshotExecutor: StepExecutor<UploadSnapshotParams> = {
       });
       throw new ControlplaneV2RestoreError({
         code: 'CPV2_RESTORE_COMMAND_FAILED',
-        message: `node ${params.node}: ${snapshotPath} has SHA-256 ${remote?.slice(0, 12)}…, ${sent.sha256.slice(0, 12)}… was sent`,
-        remedy: 'the transfer was damaged; resume the restore to upload it again',
+        message: bundleChanged
+          ? `node ${params.node}: the bundle's ${params.bundleFile} read for the upload has SHA-256 ${sent.sha256.slice(0, 12)}…, its manifest says ${recorded.slice(0, 12)}…; the copy was removed`
+          : `node ${params.node}: ${snapshotPath} has SHA-256 ${remote?.slice(0, 12)}…, ${sent.sha256.slice(0, 12)}… was sent; the copy was removed`,
+        remedy: bundleChanged
+          ? `the bundle ${context.bundle.path} changed or is damaged since it was verified; check it (etcd-dr inspect) and restore from an intact copy`
+          : 'the transfer was damaged; resume the restore to upload it again',
         node: params.node,
         step: step.id,
-        isRetryable: true,
+        isRetryable: !bundleChanged,
       });
     }
     context.onProgress({
