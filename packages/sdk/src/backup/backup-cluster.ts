@@ -93,7 +93,9 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
   const started = Date.now();
   const { config } = options;
   const recipients = (
-    await Promise.all((options.recipients ?? []).map((text) => parseAgeRecipients({ text, source: 'recipients' })))
+    await Promise.all(
+      (options.recipients ?? []).map((text) => parseAgeRecipients({ text, source: 'recipients' })),
+    )
   ).flat();
   const encrypted = recipients.length > 0;
   const includeAdmin = options.includeAdmin ?? true;
