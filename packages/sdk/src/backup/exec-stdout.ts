@@ -32,7 +32,9 @@ export interface ExecStdoutRun {
 export function execStdout(options: ExecStdoutOptions): ExecStdoutRun {
   let outcome: ExecStdoutOutcome | undefined;
   async function* chunks(): AsyncGenerator<Buffer> {
-    const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
+    // Chunks pass as they came off the socket: in byte mode each read of the iterator would concatenate
+    // whatever is buffered into a new buffer, a copy of the whole stream and garbage the size of it.
+    const sink = new PassThrough({ objectMode: true, highWaterMark: 64 });
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const { kube, namespace, pod, container, command } = options;
