@@ -6,7 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LabNetwork, LabState, startNode, teardown, writeSshConfig } from '../packages/sandbox/dist/index.js';
+import {
+  LabNetwork,
+  LabState,
+  startNode,
+  teardown,
+  writeSshConfig,
+} from '../packages/sandbox/dist/internals.js';
 
 const names = ['user1-cp1', 'user1-cp2', 'user1-cp3'];
 

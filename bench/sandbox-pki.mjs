@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPki, issueCertificate } from '../packages/sandbox/dist/index.js';
+import { createPki, issueCertificate } from '../packages/sandbox/dist/internals.js';
 
 const clusters = ['admin', 'user1'];
 const authorities = Object.fromEntries(

@@ -4,11 +4,15 @@ import { join } from 'node:path';
 
 /** `DIR/status.json`, written by the supervisor at each change of phase. */
 export interface SandboxStatus {
+  /** Where the supervisor is: building, serving, given up (see `error`), tearing down. */
   phase: 'starting' | 'ready' | 'failed' | 'stopping';
   /** The supervisor's pid. */
   pid: number;
+  /** When the supervisor started, ISO 8601. */
   startedAt: string;
+  /** The user cluster's topology. */
   topology: 'kubeception' | 'controlplane-v2';
+  /** Three etcd members when true, one otherwise. */
   ha: boolean;
   /** Present when phase is `failed`. */
   error?: { code: string; message: string; remedy?: string };

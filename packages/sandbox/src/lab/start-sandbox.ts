@@ -29,8 +29,11 @@ export interface StartSandboxOptions extends SandboxOptionsInput {
 
 /** A running lab. `await using lab = await startSandbox(...)` stops it at the end of the scope. */
 export interface Sandbox extends AsyncDisposable {
+  /** The lab's folder (absolute); `stop` removes it. */
   dir: string;
+  /** Kubeconfig of the admin cluster's API server (mode 0600, a secret). */
   adminKubeconfig: string;
+  /** Kubeconfig of the user cluster's API server (mode 0600, a secret). */
   userKubeconfig: string;
   /** `etcd-dr.yaml` describing the lab's clusters, for `--config`. */
   config: string;

@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { runCommand } from '../run-command.js';
 import { sweepLab, teardown } from '../teardown.js';
 
-/** The built package a lab-builder child imports, as the supervisor does (`npm test` builds before it tests). */
-export const distEntry = fileURLToPath(new URL('../../../dist/index.js', import.meta.url));
+/**
+ * The built `@etcd-dr/sandbox/internals` a lab-builder child imports, as the supervisor runs built code
+ * (`npm test` builds before it tests).
+ */
+export const distEntry = fileURLToPath(new URL('../../../dist/internals.js', import.meta.url));
 
 /** A running child process that built part of a lab and printed `ready ...` (test helper). */
 export interface LabBuilderChild {
