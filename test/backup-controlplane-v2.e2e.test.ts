@@ -370,7 +370,7 @@ describe('backup of a Controlplane V2 user cluster (non-HA lab, real kubectl, et
     expect(await tempFilesInPod({ kubeconfig: lab.userKubeconfig, pod: `etcd-${node}` })).toBe('');
   });
 
-  it('a failure in the last step (admin PKI) leaves no bundle, no partial directory and no snapshot in any pod', async () => {
+  it('a failure in the admin PKI read, beside the admin snapshot, leaves no bundle, no partial directory and no snapshot in any pod', async () => {
     const out = join(base, 'late-fault');
     const sudoers = join(lab.dir, 'nodes', 'admin-cp', 'root', 'etc', 'sudoers');
     const original = readFileSync(sudoers, 'utf8');
@@ -400,7 +400,9 @@ describe('backup of a Controlplane V2 user cluster (non-HA lab, real kubectl, et
     const done = events.flatMap((event) =>
       event.kind === 'step' && event.status === 'done' ? [event.step] : [],
     );
-    expect(done).toEqual(expect.arrayContaining(['verify', 'pki', 'admin-snapshot', 'cleanup']));
+    // The user cluster's part was complete; the admin snapshot that streamed beside the failing PKI read was
+    // stopped, and its temporary file must be gone all the same (checked below).
+    expect(done).toEqual(expect.arrayContaining(['verify', 'pki', 'cleanup']));
     expect(await readdir(out)).toEqual([]);
     expect(await tempFilesInPod({ kubeconfig: lab.userKubeconfig, pod: `etcd-${node}` })).toBe('');
     expect(await tempFilesInPod({ kubeconfig: lab.adminKubeconfig, pod: 'etcd-admin-cp' })).toBe('');

@@ -261,6 +261,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
           );
         },
       ],
+      isConsequence: siblingConsequence,
       ...signal,
     });
 
@@ -292,6 +293,7 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
             ),
           (taskSignal: AbortSignal) => pki(adminNode!, 'admin-pki', taskSignal),
         ],
+        isConsequence: siblingConsequence,
         ...signal,
       });
       adminSnapshot = saved;
@@ -326,6 +328,12 @@ export async function backupCluster(options: BackupClusterOptions): Promise<Back
     await nodes?.close();
     emit({ kind: 'step', step: 'cleanup', status: 'done' });
   }
+}
+
+/** Errors a failing sibling causes: the shared bundle writer aborted under a task, or its transfer cancelled. */
+function siblingConsequence(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'BUNDLE_WRITER_CLOSED' || code === 'SSH_ABORTED';
 }
 
 function localNoSpace(error: unknown): BackupError | undefined {

@@ -79,4 +79,22 @@ describe('runTogether', () => {
     await expect(run).rejects.toThrow('bad input');
     expect(log).toEqual(['other aborted', 'other settled']);
   });
+
+  it('throws the root cause, not the errors it caused in a sibling', async () => {
+    const consequence = Object.assign(new Error('the writer is closed'), { code: 'CLOSED' });
+    const run = runTogether<[never, never]>({
+      tasks: [
+        async () => {
+          // The sibling's failure closes what this task writes to: it fails first, for that reason.
+          throw consequence;
+        },
+        async () => {
+          await tick(5);
+          throw new Error('sudo wants a password');
+        },
+      ],
+      isConsequence: (error) => (error as { code?: string }).code === 'CLOSED',
+    });
+    await expect(run).rejects.toThrow('sudo wants a password');
+  });
 });
