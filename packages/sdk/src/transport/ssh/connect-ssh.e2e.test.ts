@@ -257,6 +257,17 @@ describe('connectSsh against a real OpenSSH sshd', () => {
     await expect(connection.writeFile({ path: target, mode: 0o644, source: failing })).rejects.toThrow(
       'source broke',
     );
+    // A source that breaks at once races the remote shell that creates the partial file: again and again.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const broken = new Readable({
+        read() {
+          this.destroy(new Error('source broke at once'));
+        },
+      });
+      await expect(connection.writeFile({ path: target, mode: 0o644, source: broken })).rejects.toThrow(
+        'source broke at once',
+      );
+    }
     expect((await readFile(target)).equals(content)).toBe(true);
     const partials = (await run('ls', ['-a', join(sshd.dir, 'restored')])).stdout;
     expect(partials).not.toContain('etcd-dr-partial');

@@ -289,6 +289,7 @@ export class Ssh2Connection implements SshConnection {
     let exit: { code: number | null | undefined; signal: string | undefined } | undefined;
     let outputDone = false;
     let settled = false;
+    let stdinFailure: { error: unknown } | undefined;
     let timer: NodeJS.Timeout | undefined;
 
     const cleanup = () => {
@@ -307,7 +308,13 @@ export class Ssh2Connection implements SshConnection {
       context.reject(error);
     };
     const maybeDone = () => {
-      if (settled || !exit || !outputDone) return;
+      if (settled) return;
+      // A command whose input broke off ends at EOF like any other: it must not pass for a success.
+      if (stdinFailure && exit) {
+        fail(stdinFailure.error);
+        return;
+      }
+      if (!exit || !outputDone) return;
       const stderr = stderrTail.toString('utf8');
       if (exit.code === undefined && exit.signal === undefined) {
         fail(
@@ -450,7 +457,18 @@ export class Ssh2Connection implements SshConnection {
       stdin.on('data', (chunk: Buffer | string) => {
         sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
       });
-      stdin.once('error', (error) => fail(error));
+      // The command gets EOF and is let finish before the failure is reported: a caller that removes what
+      // the command was writing (writeFile's partial file) must not race a command still starting up.
+      stdin.once('error', (error) => {
+        stdinFailure = { error };
+        stdin.unpipe(channel);
+        channel.end();
+        const giveUp = setTimeout(() => fail(error), 5_000);
+        channel.once('close', () => {
+          clearTimeout(giveUp);
+          fail(error);
+        });
+      });
       stdin.pipe(channel);
     } else {
       const data = typeof stdin === 'string' ? Buffer.from(stdin) : stdin;
