@@ -66,14 +66,15 @@ export async function rollBackSteps(options: RollBackStepsOptions): Promise<Fail
       });
       options.onProgress({ kind: 'undo', stepId: step.id, title: step.title, status: 'undone' });
     } catch (error) {
-      undoFailures.push(`${step.id}: ${oneLineError(error)}`);
-      await writer.step(step.id, { status: 'undo-failed', error: oneLineError(error) });
+      const reason = oneLineError(error);
+      undoFailures.push(`${step.id}: ${reason}`);
+      await writer.step(step.id, { status: 'undo-failed', error: reason });
       options.onProgress({
         kind: 'undo',
         stepId: step.id,
         title: step.title,
         status: 'failed',
-        detail: oneLineError(error),
+        detail: reason,
       });
     }
   }

@@ -4,7 +4,8 @@ export interface RunTogetherOptions<T extends readonly unknown[]> {
   tasks: { [K in keyof T]: (signal: AbortSignal) => Promise<T[K]> };
   /**
    * Tells errors that a sibling's failure can cause (a shared writer closed under a task, an aborted
-   * transfer): such an error is thrown only when no task failed for a reason of its own. Default: AbortError.
+   * transfer): such an error is thrown only when no task failed for a reason of its own. AbortErrors always
+   * count as consequences. Default: nothing else does.
    */
   isConsequence?: (error: unknown) => boolean;
   signal?: AbortSignal;
@@ -21,7 +22,7 @@ const isAbortError = (error: unknown): boolean => (error as Error | undefined)?.
 export async function runTogether<T extends readonly unknown[]>(options: RunTogetherOptions<T>): Promise<T> {
   const siblings = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, siblings.signal]) : siblings.signal;
-  const isConsequence = options.isConsequence ?? isAbortError;
+  const isConsequence = options.isConsequence ?? (() => false);
   const failures: unknown[] = [];
   const settled = await Promise.allSettled(
     (options.tasks as readonly ((signal: AbortSignal) => Promise<unknown>)[]).map((task) => {

@@ -1,4 +1,5 @@
 import type { BundleWriter } from '../bundle/create-bundle-writer.js';
+import { firstLine } from '../format/output-line.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import type { ExecInPodResult } from '../transport/kube/exec-in-pod.js';
 import { KubeError } from '../transport/kube/kube-error.js';
@@ -219,8 +220,4 @@ export function parseEndpointDbSize(text: string): number | undefined {
     // Unknown: the progress total is then only an estimate from the bytes received.
   }
   return undefined;
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] || '(no output)';
 }

@@ -1,3 +1,4 @@
+import { lastLine } from '../format/output-line.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError, type BackupStep } from './backup-error.js';
@@ -115,8 +116,4 @@ export async function* streamEtcdPodSnapshot(options: StreamEtcdPodSnapshotOptio
     resumes++;
     options.onResume?.({ offset, attempt: resumes, reason });
   }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) || '(no output)';
 }

@@ -1,3 +1,4 @@
+import { firstLine } from '../format/output-line.js';
 import type { KubeConnection } from '../transport/kube/connect-kube.js';
 import { KubeError } from '../transport/kube/kube-error.js';
 import { BackupError } from './backup-error.js';
@@ -88,8 +89,4 @@ export async function* streamPodFile(options: StreamPodFileOptions): AsyncGenera
     resumes++;
     options.onResume?.({ offset, attempt: resumes, reason });
   }
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] || '(no output)';
 }

@@ -4,6 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { StepContext, StepExecutor } from '../../apply/step-executor.js';
 import { waitUntil } from '../../apply/wait-until.js';
 import { isPodReady } from '../../backup/pick-etcd-pod.js';
+import { lastLine } from '../../format/output-line.js';
 import type { PlanStep } from '../../plan/plan-step.js';
 import type { KubeConnection } from '../../transport/kube/connect-kube.js';
 import { KubeError } from '../../transport/kube/kube-error.js';
@@ -245,7 +246,3 @@ export const restoreMemberExecutor: StepExecutor<RestoreMemberParams> = {
     await deleteUtilityPod(step, context);
   },
 };
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)?.trim() || '(no output)';
-}
